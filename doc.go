@@ -1,0 +1,42 @@
+// Package dialx provides composable decorators around a [Dialer]: the one
+// method DialContext(ctx, network, address) that [net.Dialer],
+// golang.org/x/net/proxy dialers, [net/http.Transport.DialContext] and
+// grpc.WithContextDialer share.
+//
+// Each decorator wraps one or more Dialers and is a Dialer itself, so
+// strategies stack like building blocks:
+//
+//	base := &net.Dialer{}
+//	d := dialx.NewTimeout(dialx.NewRepeat(base, 3), 5*time.Second)
+//	transport := &http.Transport{DialContext: d.DialContext}
+//
+// # The decorators
+//
+//   - [Repeat] retries a Dialer up to a number of tries.
+//   - [Timeout] bounds a dial by a duration, even if the inner Dialer ignores ctx.
+//   - [Delay] waits before dialing.
+//   - [Reject] refuses every dial without touching the network.
+//   - [Swappable] holds a Dialer that can be replaced atomically at run time.
+//   - [Consecutive] tries several Dialers in order until one succeeds.
+//   - [Random] tries several Dialers in a fresh random order on each dial.
+//   - [Concurrent] races several Dialers and keeps the first connection.
+//   - [Selective] routes each dial by its destination through rules.
+//
+// # Contract
+//
+// Every decorator honours ctx: once ctx is done it starts no further attempt
+// and returns an error matching ctx.Err() under [errors.Is]. A decorator never
+// returns a connection together with an error, and closes any connection that
+// arrives after it stopped waiting for it. Errors made by this package are
+// [*DialError] values, which name the decorator, network and address and
+// keep the inner errors reachable by [errors.Is] and [errors.As]; timeouts
+// satisfy [net.Error] with Timeout() true and match
+// [context.DeadlineExceeded], like the errors of [net.Dialer].
+//
+// Every decorator also has a Dial(network, address) method that dials with
+// [context.Background], so a stack can stand where a golang.org/x/net/proxy
+// Dialer is expected.
+//
+// All types in this package are safe for concurrent use by multiple
+// goroutines.
+package dialx

@@ -1,0 +1,109 @@
+package dialx
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// ErrRejected is matched, under [errors.Is], by every error that a [Reject]
+// returns, whatever reason it was given.
+var ErrRejected = errors.New("dialx: connection rejected")
+
+// ErrNoMatch is matched, under [errors.Is], by the error a [Selective]
+// returns when no rule matches the address being dialed.
+var ErrNoMatch = errors.New("dialx: no rule matches the address")
+
+// DialError is the error type of every failure this package makes itself. It
+// names the decorator that failed, the network and address of the dial and
+// the cause, in the manner of [net.OpError]. Errors returned by inner dialers
+// are kept in Err unchanged, so [errors.Is] and [errors.As] still reach them
+// (a *net.OpError from the innermost dial is found through any stack).
+type DialError struct {
+	// Op names the decorator that failed: "repeat", "timeout", "delay",
+	// "reject", "consecutive", "random", "concurrent" or "selective".
+	Op string
+	// Net and Addr are the arguments of the failed DialContext call.
+	Net  string
+	Addr string
+	// Err is the cause. For decorators that make several attempts it
+	// unwraps to every attempt's error.
+	Err error
+}
+
+// Error reads like "dialx: repeat tcp 127.0.0.1:80: all 3 tries failed: ...".
+func (e *DialError) Error() string {
+	var b strings.Builder
+	b.WriteString("dialx: ")
+	b.WriteString(e.Op)
+	b.WriteByte(' ')
+	b.WriteString(e.Net)
+	b.WriteByte(' ')
+	b.WriteString(e.Addr)
+	if e.Err != nil {
+		b.WriteString(": ")
+		// The package's own sentinels carry the "dialx: " prefix for when
+		// they stand alone; inside a DialError it would only repeat.
+		b.WriteString(strings.TrimPrefix(e.Err.Error(), "dialx: "))
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *DialError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the dial failed because a deadline passed, so a
+// DialError satisfies [net.Error] the way [net.OpError] does. It delegates to
+// the first error in the chain that has a Timeout method.
+func (e *DialError) Timeout() bool {
+	var t interface{ Timeout() bool }
+	return errors.As(e.Err, &t) && t.Timeout()
+}
+
+// Temporary is there to satisfy [net.Error]; like net's own errors it
+// reports only timeouts as temporary.
+//
+// Deprecated: as for [net.Error], Temporary is not well defined; use
+// Timeout or errors.Is.
+func (e *DialError) Temporary() bool { return e.Timeout() }
+
+// attemptsError holds the errors of several attempts at one dial (tries of a
+// Repeat, members of a Consecutive), printed on one line and each reachable
+// by errors.Is and errors.As.
+type attemptsError struct {
+	summary string
+	errs    []error
+}
+
+func (e *attemptsError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.summary)
+	for i, err := range e.errs {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(err.Error())
+	}
+	return b.String()
+}
+
+func (e *attemptsError) Unwrap() []error { return e.errs }
+
+// allFailed is the cause when every one of the attempts failed.
+func allFailed(noun string, errs []error) error {
+	return &attemptsError{
+		summary: "all " + strconv.Itoa(len(errs)) + " " + noun + " failed",
+		errs:    errs,
+	}
+}
+
+// stopped is the cause when ctx ended before every attempt could be made;
+// ctxErr comes first so that the error is a timeout if ctx's deadline passed.
+func stopped(ctxErr error, made, planned int, noun string, errs []error) error {
+	return &attemptsError{
+		summary: "stopped after " + strconv.Itoa(made) + " of " + strconv.Itoa(planned) + " " + noun,
+		errs:    append([]error{ctxErr}, errs...),
+	}
+}
