@@ -99,11 +99,13 @@ func allFailed(noun string, errs []error) error {
 	}
 }
 
-// stopped is the cause when ctx ended before every attempt could be made;
-// ctxErr comes first so that the error is a timeout if ctx's deadline passed.
+// stopped is the cause when ctx ended while attempts were being made; ctxErr
+// comes first so that the error is a timeout if ctx's deadline passed and so
+// that errors.Is(err, ctx.Err()) holds.
 func stopped(ctxErr error, made, planned int, noun string, errs []error) error {
-	return &attemptsError{
-		summary: "stopped after " + strconv.Itoa(made) + " of " + strconv.Itoa(planned) + " " + noun,
-		errs:    append([]error{ctxErr}, errs...),
+	summary := "stopped after " + strconv.Itoa(made) + " of " + strconv.Itoa(planned) + " " + noun
+	if made == planned {
+		summary = "all " + strconv.Itoa(made) + " " + noun + " failed"
 	}
+	return &attemptsError{summary: summary, errs: append([]error{ctxErr}, errs...)}
 }

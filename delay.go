@@ -1,0 +1,63 @@
+package dialx
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+)
+
+// Delay waits for a fixed duration before each dial, for example to give a
+// preferred route a head start or to pace dials.
+//
+// If the dial's ctx ends during the wait, DialContext returns at once with a
+// [*DialError] matching ctx.Err() and the inner Dialer is never called. A
+// delay of zero dials at once and adds no allocation.
+//
+// Use [NewDelay] to make one; the zero value is not usable.
+// A Delay is safe for concurrent use by multiple goroutines.
+type Delay struct {
+	dialer Dialer
+	delay  time.Duration
+}
+
+// NewDelay returns a Delay that waits for delay before each dial through d.
+// It panics if d is nil or delay is negative.
+func NewDelay(d Dialer, delay time.Duration) *Delay {
+	mustDialer("NewDelay", d)
+	if delay < 0 {
+		panic(fmt.Sprintf("dialx: NewDelay: delay must be >= 0, got %v", delay))
+	}
+	return &Delay{dialer: d, delay: delay}
+}
+
+// DialContext waits for the delay, then dials address on network through the
+// inner Dialer.
+func (d *Delay) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if err := sleep(ctx, d.delay); err != nil {
+		return nil, &DialError{Op: "delay", Net: network, Addr: address, Err: err}
+	}
+	return d.dialer.DialContext(ctx, network, address)
+}
+
+// Dial is DialContext with [context.Background].
+func (d *Delay) Dial(network, address string) (net.Conn, error) {
+	return d.DialContext(context.Background(), network, address)
+}
+
+// sleep waits for wait or until ctx is done, whichever comes first, and
+// returns ctx.Err() in the latter case. A wait of zero or less does not
+// check ctx: the dial that follows does.
+func sleep(ctx context.Context, wait time.Duration) error {
+	if wait <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,59 @@
+package dialx
+
+import (
+	"context"
+	"math/rand/v2"
+	"net"
+)
+
+// Random spreads dials over Dialers: like [Consecutive] it tries them one
+// after another until one succeeds, but each dial uses a fresh, uniformly
+// random order, so every Dialer is equally likely to be tried first.
+//
+// Each Dialer is tried at most once per dial. Once the dial's ctx is done
+// Random starts no further attempt and returns a [*DialError] that matches
+// ctx.Err(). When every Dialer fails, the error unwraps to each attempt's
+// error.
+//
+// Use [NewRandom] to make one; the zero value is not usable.
+// A Random is safe for concurrent use by multiple goroutines.
+type Random struct {
+	dialers []Dialer
+}
+
+// NewRandom returns a Random over ds.
+// It panics if ds is empty or holds a nil Dialer.
+func NewRandom(ds ...Dialer) *Random {
+	mustDialers("NewRandom", ds)
+	return &Random{dialers: append([]Dialer(nil), ds...)}
+}
+
+// DialContext dials address on network with the Dialers in a random order
+// until one succeeds.
+func (r *Random) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	n := len(r.dialers)
+	// The order is drawn lazily, one Fisher-Yates step per attempt: a dial
+	// whose first pick succeeds costs one random number and no allocation.
+	first := rand.IntN(n)
+	var order []int
+	return dialInTurn(ctx, "random", "dialers", network, address, n, func(i int) Dialer {
+		if i == 0 {
+			return r.dialers[first]
+		}
+		if order == nil {
+			order = make([]int, n)
+			for j := range order {
+				order[j] = j
+			}
+			order[0], order[first] = order[first], order[0]
+		}
+		j := i + rand.IntN(n-i)
+		order[i], order[j] = order[j], order[i]
+		return r.dialers[order[i]]
+	})
+}
+
+// Dial is DialContext with [context.Background].
+func (r *Random) Dial(network, address string) (net.Conn, error) {
+	return r.DialContext(context.Background(), network, address)
+}

@@ -1,0 +1,66 @@
+package dialx
+
+import (
+	"context"
+	"errors"
+	"net"
+)
+
+// Reject refuses every dial without touching the network, for example as the
+// last rule of a [Selective] to block everything not allowed before it.
+//
+// Every error it returns is a [*DialError] that matches [ErrRejected] under
+// [errors.Is], and also the custom reason it was given, whose message is kept
+// as written.
+//
+// Use [NewReject] or [NewRejectFunc] to make one; the zero value is not usable.
+// A Reject is safe for concurrent use by multiple goroutines.
+type Reject struct {
+	reason func(network, address string) error
+}
+
+// NewReject returns a Reject that fails every dial with reason, or with
+// [ErrRejected] if reason is nil.
+func NewReject(reason error) *Reject {
+	return &Reject{reason: func(string, string) error { return reason }}
+}
+
+// NewRejectFunc returns a Reject that fails each dial with what reason returns
+// for its network and address; a nil from reason means [ErrRejected].
+// It panics if reason is nil.
+func NewRejectFunc(reason func(network, address string) error) *Reject {
+	if reason == nil {
+		panic("dialx: NewRejectFunc: nil reason func")
+	}
+	return &Reject{reason: reason}
+}
+
+// DialContext fails with the Reject's reason; it never returns a connection.
+func (r *Reject) DialContext(_ context.Context, network, address string) (net.Conn, error) {
+	return nil, &DialError{Op: "reject", Net: network, Addr: address, Err: rejection(r.reason(network, address))}
+}
+
+// Dial is DialContext with [context.Background].
+func (r *Reject) Dial(network, address string) (net.Conn, error) {
+	return r.DialContext(context.Background(), network, address)
+}
+
+// rejection makes reason match ErrRejected without changing its message.
+func rejection(reason error) error {
+	switch {
+	case reason == nil:
+		return ErrRejected
+	case errors.Is(reason, ErrRejected):
+		return reason
+	default:
+		return &rejectedError{reason: reason}
+	}
+}
+
+type rejectedError struct {
+	reason error
+}
+
+func (e *rejectedError) Error() string        { return e.reason.Error() }
+func (e *rejectedError) Unwrap() error        { return e.reason }
+func (e *rejectedError) Is(target error) bool { return target == ErrRejected }

@@ -1,0 +1,57 @@
+package dialx
+
+import (
+	"context"
+	"net"
+	"sync/atomic"
+)
+
+// Swappable holds a Dialer that can be replaced while dials go on, for
+// example to apply a new routing table or proxy setting without a restart.
+//
+// [Swappable.Swap] replaces the Dialer atomically; each dial uses the Dialer
+// that was current when it started and finishes on it, so dials in flight are
+// never dropped by a swap. Reading the current Dialer costs one atomic load.
+//
+// Use [NewSwappable] to make one; the zero value is not usable.
+// A Swappable is safe for concurrent use by multiple goroutines, including
+// calls to Swap during dials.
+type Swappable struct {
+	current atomic.Pointer[swapped]
+}
+
+// swapped boxes a Dialer so that it can sit behind an atomic.Pointer.
+type swapped struct {
+	dialer Dialer
+}
+
+// NewSwappable returns a Swappable that dials through d until the next Swap.
+// It panics if d is nil.
+func NewSwappable(d Dialer) *Swappable {
+	mustDialer("NewSwappable", d)
+	s := &Swappable{}
+	s.current.Store(&swapped{dialer: d})
+	return s
+}
+
+// Swap makes d the Dialer for dials that start from now on and returns the
+// one it replaces. It panics if d is nil.
+func (s *Swappable) Swap(d Dialer) (old Dialer) {
+	mustDialer("Swappable.Swap", d)
+	return s.current.Swap(&swapped{dialer: d}).dialer
+}
+
+// Dialer returns the current Dialer.
+func (s *Swappable) Dialer() Dialer {
+	return s.current.Load().dialer
+}
+
+// DialContext dials address on network through the current Dialer.
+func (s *Swappable) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	return s.current.Load().dialer.DialContext(ctx, network, address)
+}
+
+// Dial is DialContext with [context.Background].
+func (s *Swappable) Dial(network, address string) (net.Conn, error) {
+	return s.DialContext(context.Background(), network, address)
+}
