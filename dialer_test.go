@@ -1,0 +1,117 @@
+package dialx_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dialx/dialx"
+	"github.com/dialx/dialx/internal/dialtest"
+)
+
+func TestConstructorsPanicOnProgrammerErrors(t *testing.T) {
+	ok := dialx.DialerFunc(dialtest.Instant())
+	tests := []struct {
+		name string
+		make func()
+		want string
+	}{
+		{"NewRepeat nil", func() { dialx.NewRepeat(nil, 1) }, "dialx: NewRepeat: nil Dialer"},
+		{"NewRepeat zero tries", func() { dialx.NewRepeat(ok, 0) }, "dialx: NewRepeat: tries must be >= 1, got 0"},
+		{"NewRepeat negative tries", func() { dialx.NewRepeat(ok, -3) }, "dialx: NewRepeat: tries must be >= 1, got -3"},
+		{"NewTimeout nil", func() { dialx.NewTimeout(nil, time.Second) }, "dialx: NewTimeout: nil Dialer"},
+		{"NewTimeout zero", func() { dialx.NewTimeout(ok, 0) }, "dialx: NewTimeout: timeout must be > 0, got 0s"},
+		{"NewTimeout negative", func() { dialx.NewTimeout(ok, -time.Second) }, "dialx: NewTimeout: timeout must be > 0, got -1s"},
+		{"NewDelay nil", func() { dialx.NewDelay(nil, 0) }, "dialx: NewDelay: nil Dialer"},
+		{"NewDelay negative", func() { dialx.NewDelay(ok, -time.Millisecond) }, "dialx: NewDelay: delay must be >= 0, got -1ms"},
+		{"NewRejectFunc nil", func() { dialx.NewRejectFunc(nil) }, "dialx: NewRejectFunc: nil reason func"},
+		{"NewSwappable nil", func() { dialx.NewSwappable(nil) }, "dialx: NewSwappable: nil Dialer"},
+		{"Swap nil", func() { dialx.NewSwappable(ok).Swap(nil) }, "dialx: Swappable.Swap: nil Dialer"},
+		{"NewSwappable nil DialerFunc", func() { dialx.NewSwappable(dialx.DialerFunc(nil)) }, "dialx: NewSwappable: nil Dialer"},
+		{"NewConsecutive empty", func() { dialx.NewConsecutive() }, "dialx: NewConsecutive: needs at least one Dialer, got none"},
+		{"NewConsecutive nil member", func() { dialx.NewConsecutive(ok, nil) }, "dialx: NewConsecutive: Dialer 1 of 2 is nil"},
+		{"NewRandom empty", func() { dialx.NewRandom() }, "dialx: NewRandom: needs at least one Dialer, got none"},
+		{"NewRandom nil member", func() { dialx.NewRandom(nil) }, "dialx: NewRandom: Dialer 0 of 1 is nil"},
+		{"NewConcurrent empty", func() { dialx.NewConcurrent() }, "dialx: NewConcurrent: needs at least one Dialer, got none"},
+		{"NewConcurrent nil member", func() { dialx.NewConcurrent(ok, ok, nil) }, "dialx: NewConcurrent: Dialer 2 of 3 is nil"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.PanicsWithValue(t, tt.want, tt.make)
+		})
+	}
+}
+
+// Every decorator is a Dialer and has Dial, so it stands where a net.Dialer
+// or an x/net proxy.Dialer is expected.
+type contextDialer interface {
+	dialx.Dialer
+	Dial(network, address string) (net.Conn, error)
+}
+
+func TestEveryDecoratorDialsWithBackground(t *testing.T) {
+	srv := dialtest.StartEcho(t)
+	base := &net.Dialer{}
+	decorators := map[string]contextDialer{
+		"DialerFunc":  dialx.DialerFunc(base.DialContext),
+		"Repeat":      dialx.NewRepeat(base, 2),
+		"Timeout":     dialx.NewTimeout(base, 5*time.Second),
+		"Delay":       dialx.NewDelay(base, time.Millisecond),
+		"Swappable":   dialx.NewSwappable(base),
+		"Consecutive": dialx.NewConsecutive(base),
+		"Random":      dialx.NewRandom(base, base),
+		"Concurrent":  dialx.NewConcurrent(base, base),
+	}
+	for name, d := range decorators {
+		t.Run(name, func(t *testing.T) {
+			conn, err := d.Dial("tcp", srv.Addr())
+			require.NoError(t, err)
+			echoByte(t, conn)
+			require.NoError(t, conn.Close())
+		})
+	}
+}
+
+func TestRejectDialFails(t *testing.T) {
+	conn, err := dialx.NewReject(nil).Dial("tcp", "127.0.0.1:1")
+	assert.Nil(t, conn)
+	assert.ErrorIs(t, err, dialx.ErrRejected)
+}
+
+// A *net.OpError from the innermost dial is still found through a stack of
+// five decorators.
+func TestOpErrorSurvivesAStack(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}
+	inner := dialx.DialerFunc(dialtest.Failing(refused))
+	stack := dialx.NewTimeout(
+		dialx.NewRepeat(
+			dialx.NewConsecutive(
+				dialx.NewConcurrent(
+					dialx.NewRandom(inner))), 2), time.Minute)
+
+	_, err := stack.DialContext(context.Background(), "tcp", "127.0.0.1:1")
+	var opErr *net.OpError
+	require.ErrorAs(t, err, &opErr)
+	assert.Same(t, refused, opErr)
+	var dialErr *dialx.DialError
+	require.ErrorAs(t, err, &dialErr)
+	assert.Equal(t, "repeat", dialErr.Op, "the outermost decorator that made an error names itself")
+	assert.Equal(t, "tcp", dialErr.Net)
+	assert.Equal(t, "127.0.0.1:1", dialErr.Addr)
+}
+
+func echoByte(t *testing.T, conn net.Conn) {
+	t.Helper()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(5*time.Second)))
+	_, err := conn.Write([]byte{42})
+	require.NoError(t, err)
+	buf := make([]byte, 1)
+	_, err = conn.Read(buf)
+	require.NoError(t, err)
+	require.Equal(t, byte(42), buf[0])
+}
