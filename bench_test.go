@@ -1,0 +1,106 @@
+package dialx_test
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/dialx/dialx"
+	"github.com/dialx/dialx/internal/dialtest"
+)
+
+// decorators returns each decorator wrapped around inner, as benchmarked and
+// as checked for allocations.
+func decorators(inner dialx.Dialer) []struct {
+	name   string
+	dialer dialx.Dialer
+} {
+	return []struct {
+		name   string
+		dialer dialx.Dialer
+	}{
+		{"Repeat", dialx.NewRepeat(inner, 3)},
+		{"Delay0", dialx.NewDelay(inner, 0)},
+		{"Swappable", dialx.NewSwappable(inner)},
+		{"Consecutive", dialx.NewConsecutive(inner, inner)},
+		{"Random", dialx.NewRandom(inner, inner, inner)},
+		{"Timeout", dialx.NewTimeout(inner, time.Minute)},
+		{"Concurrent", dialx.NewConcurrent(inner, inner)},
+	}
+}
+
+// synchronous names the decorators that must add no heap allocation when the
+// first inner dial succeeds.
+var synchronous = map[string]bool{"Repeat": true, "Delay0": true, "Swappable": true, "Consecutive": true, "Random": true}
+
+func TestSynchronousDecoratorsDoNotAllocate(t *testing.T) {
+	inner := dialx.DialerFunc(dialtest.Instant())
+	ctx := context.Background()
+	for _, d := range decorators(inner) {
+		if !synchronous[d.name] {
+			continue
+		}
+		t.Run(d.name, func(t *testing.T) {
+			allocs := testing.AllocsPerRun(1000, func() {
+				if _, err := d.dialer.DialContext(ctx, "tcp", "127.0.0.1:80"); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if allocs != 0 {
+				t.Errorf("%s allocates %v times per dial, want 0", d.name, allocs)
+			}
+		})
+	}
+}
+
+// BenchmarkOverhead measures what each decorator adds to an inner dial that
+// costs nothing, next to the bare inner dial and to a real loopback dial with
+// net.Dialer, so BENCHMARKS.md can give ratios from one run.
+func BenchmarkOverhead(b *testing.B) {
+	ctx := context.Background()
+	inner := dialx.DialerFunc(dialtest.Instant())
+	b.Run("bare", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			inner.DialContext(ctx, "tcp", "127.0.0.1:80")
+		}
+	})
+	for _, d := range decorators(inner) {
+		b.Run(d.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				d.dialer.DialContext(ctx, "tcp", "127.0.0.1:80")
+			}
+		})
+	}
+	b.Run("Reject", func(b *testing.B) {
+		reject := dialx.NewReject(nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			reject.DialContext(ctx, "tcp", "127.0.0.1:80")
+		}
+	})
+	b.Run("LoopbackNetDialer", func(b *testing.B) {
+		benchLoopback(b, &net.Dialer{})
+	})
+	b.Run("LoopbackTimeoutRepeat", func(b *testing.B) {
+		benchLoopback(b, dialx.NewTimeout(dialx.NewRepeat(&net.Dialer{}, 3), time.Minute))
+	})
+}
+
+func benchLoopback(b *testing.B, d dialx.Dialer) {
+	srv := dialtest.StartEcho(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		conn, err := d.DialContext(ctx, "tcp", srv.Addr())
+		if err != nil {
+			b.Fatal(err)
+		}
+		// Linger 0 resets instead of leaving TIME_WAIT behind, so a long
+		// run does not use up the loopback ports.
+		conn.(*net.TCPConn).SetLinger(0)
+		conn.Close()
+	}
+}
