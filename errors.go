@@ -14,6 +14,11 @@ var ErrRejected = errors.New("dialx: connection rejected")
 // returns when no rule matches the address being dialed.
 var ErrNoMatch = errors.New("dialx: no rule matches the address")
 
+// ErrInvalidAddress is matched, under [errors.Is], by the error a [Selective]
+// returns for an address it cannot read as host and port, or whose host is
+// neither a valid host name nor an IP literal. No Dialer is called for it.
+var ErrInvalidAddress = errors.New("dialx: invalid address")
+
 // DialError is the error type of every failure this package makes itself. It
 // names the decorator that failed, the network and address of the dial and
 // the cause, in the manner of [net.OpError]. Errors returned by inner dialers
@@ -36,8 +41,10 @@ func (e *DialError) Error() string {
 	var b strings.Builder
 	b.WriteString("dialx: ")
 	b.WriteString(e.Op)
-	b.WriteByte(' ')
-	b.WriteString(e.Net)
+	if e.Net != "" {
+		b.WriteByte(' ')
+		b.WriteString(e.Net)
+	}
 	b.WriteByte(' ')
 	b.WriteString(e.Addr)
 	if e.Err != nil {
@@ -109,3 +116,32 @@ func stopped(ctxErr error, made, planned int, noun string, errs []error) error {
 	}
 	return &attemptsError{summary: summary, errs: append([]error{ctxErr}, errs...)}
 }
+
+// RuleError reports a rule that [NewSelective] or [ParseRules] refused: where
+// it is, its pattern and why. NewSelective and ParseRules report every bad
+// rule at once, each as a RuleError joined with [errors.Join]; use
+// [errors.As] to reach the first.
+type RuleError struct {
+	// Line is the rule's line in a rules file, counting from 1, or 0 when
+	// the rule was passed to NewSelective.
+	Line int
+	// Index is the rule's position in the list passed to NewSelective.
+	Index int
+	// Pattern is the pattern as written.
+	Pattern string
+	// Err says what is wrong.
+	Err error
+}
+
+// Error reads like `dialx: rule 2 "example.com:nope": port "nope" is not a
+// decimal number` or, for a rules file, `dialx: line 7: ...`.
+func (e *RuleError) Error() string {
+	where := "rule " + strconv.Itoa(e.Index) + " " + strconv.Quote(e.Pattern)
+	if e.Line > 0 {
+		where = "line " + strconv.Itoa(e.Line) + ": pattern " + strconv.Quote(e.Pattern)
+	}
+	return "dialx: " + where + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *RuleError) Unwrap() error { return e.Err }

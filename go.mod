@@ -7,6 +7,8 @@ require (
 	go.uber.org/goleak v1.3.0
 )
 
+require golang.org/x/text v0.43.0 // indirect
+
 require (
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/net v0.62.0

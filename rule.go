@@ -1,0 +1,224 @@
+package dialx
+
+import (
+	"bytes"
+	"errors"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// Rule routes the dials whose address matches Pattern through Dialer; see
+// [Selective] for the pattern language.
+type Rule struct {
+	// Pattern selects addresses: "host", "host:port", "host:min-max",
+	// "[ipv6]:port", a CIDR block, "*.domain" or ".domain".
+	Pattern string
+	// Dialer dials the addresses the pattern selects. It must not be nil.
+	Dialer Dialer
+}
+
+// hostKind says which part of the index holds a pattern and how its host
+// matches.
+type hostKind uint8
+
+const (
+	hostAny        hostKind = iota // "*": every host
+	hostName                       // "example.com": that name only
+	hostDomain                     // ".example.com": the name and every name below it
+	hostSubdomains                 // "*.example.com": every name strictly below
+	hostGlob                       // '*' elsewhere: matched against the host's text
+	hostPrefix                     // an IP literal (a full-length prefix) or a CIDR block
+)
+
+// pattern is a Rule's Pattern compiled: its canonical host and port range.
+type pattern struct {
+	kind   hostKind
+	text   string       // canonical name, domain without its dot, or glob
+	prefix netip.Prefix // for hostPrefix; IPv4-mapped blocks are stored as IPv4
+	lo, hi uint16       // inclusive port range; 0-65535 when no port is given
+}
+
+// parsePattern validates and compiles one pattern.
+func parsePattern(s string) (pattern, error) {
+	p := pattern{lo: 0, hi: 65535}
+	if s == "" {
+		return p, errors.New("empty pattern")
+	}
+	host, port, hasPort, bracketed := s, "", false, false
+	if s[0] == '[' {
+		end := strings.IndexByte(s, ']')
+		if end < 0 {
+			return p, errors.New("missing ']'")
+		}
+		host, bracketed = s[1:end], true
+		switch rest := s[end+1:]; {
+		case rest == "":
+		case rest[0] == ':':
+			port, hasPort = rest[1:], true
+		default:
+			return p, errors.New("unexpected " + strconv.Quote(rest) + " after ']'")
+		}
+		if strings.IndexByte(host, ':') < 0 {
+			return p, errors.New("brackets hold only IPv6 addresses and blocks")
+		}
+	} else if strings.Count(s, ":") == 1 {
+		i := strings.IndexByte(s, ':')
+		host, port, hasPort = s[:i], s[i+1:], true
+	}
+	if host == "" {
+		return p, errors.New("empty host")
+	}
+	if hasPort {
+		var err error
+		if p.lo, p.hi, err = parsePortRange(port); err != nil {
+			return p, err
+		}
+	}
+	if err := p.parseHost(host, bracketed); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+func (p *pattern) parseHost(host string, bracketed bool) error {
+	switch {
+	case strings.IndexByte(host, '/') >= 0:
+		prefix, err := netip.ParsePrefix(host)
+		if err != nil {
+			return errors.New("invalid CIDR block " + strconv.Quote(host))
+		}
+		if addr := prefix.Addr(); addr.Is4In6() && prefix.Bits() >= 96 {
+			prefix = netip.PrefixFrom(addr.Unmap(), prefix.Bits()-96)
+		}
+		p.kind, p.prefix = hostPrefix, prefix.Masked()
+		return nil
+	case strings.IndexByte(host, ':') >= 0 && strings.IndexByte(host, '*') >= 0:
+		return errors.New("'*' is not allowed in an IPv6 address; use a CIDR block")
+	case host == "*":
+		p.kind = hostAny
+		return nil
+	}
+	domain := host[0] == '.'
+	if domain {
+		host = host[1:]
+	}
+	var buf [maxHostLen + 1]byte
+	ip, zone, name, err := canonHost(buf[:0], host, !domain)
+	switch {
+	case err != nil:
+		return err
+	case zone:
+		return errors.New("an IPv6 zone is not allowed in a pattern; a rule without one matches every zone")
+	case ip.IsValid() && domain:
+		return errors.New("a leading dot needs a domain name, not an IP address")
+	case ip.IsValid():
+		p.kind, p.prefix = hostPrefix, netip.PrefixFrom(ip, ip.BitLen())
+	case domain:
+		p.kind, p.text = hostDomain, string(name)
+	case string(name) == "*":
+		p.kind = hostAny
+	case bytes.IndexByte(name, '*') < 0:
+		p.kind, p.text = hostName, string(name)
+	case bytes.HasPrefix(name, []byte("*.")) && bytes.IndexByte(name[2:], '*') < 0:
+		p.kind, p.text = hostSubdomains, string(name[2:])
+	default:
+		p.kind, p.text = hostGlob, string(name)
+	}
+	return nil
+}
+
+// parsePortRange reads "port" or "min-max".
+func parsePortRange(s string) (lo, hi uint16, err error) {
+	first, last, isRange := strings.Cut(s, "-")
+	if isRange && (first == "" || last == "") {
+		return 0, 0, errors.New("port range " + strconv.Quote(s) + " needs both ends")
+	}
+	if lo, err = parsePort(first); err != nil {
+		return 0, 0, err
+	}
+	if !isRange {
+		return lo, lo, nil
+	}
+	if hi, err = parsePort(last); err != nil {
+		return 0, 0, err
+	}
+	if lo > hi {
+		return 0, 0, errors.New("port range " + strconv.Quote(s) + " ends before it starts")
+	}
+	return lo, hi, nil
+}
+
+// target is a dialed address in canonical form.
+type target struct {
+	ip   netip.Addr // valid when the host is an IP literal
+	text []byte     // the canonical name, or the IP address's text
+	port uint16
+}
+
+// matches reports whether p selects t. It is the plain definition of the
+// pattern language, which the index must agree with.
+func (p *pattern) matches(t *target) bool {
+	if t.port < p.lo || t.port > p.hi {
+		return false
+	}
+	switch p.kind {
+	case hostAny:
+		return true
+	case hostGlob:
+		return glob(p.text, t.text)
+	case hostPrefix:
+		return t.ip.IsValid() && prefixContains(p.prefix, t.ip)
+	}
+	if t.ip.IsValid() {
+		return false
+	}
+	switch p.kind {
+	case hostName:
+		return string(t.text) == p.text
+	case hostDomain:
+		return string(t.text) == p.text || isBelow(t.text, p.text)
+	default: // hostSubdomains
+		return isBelow(t.text, p.text)
+	}
+}
+
+// isBelow reports whether name ends in "."+domain.
+func isBelow(name []byte, domain string) bool {
+	n := len(name) - len(domain)
+	return n > 1 && name[n-1] == '.' && string(name[n:]) == domain
+}
+
+// prefixContains is prefix.Contains(ip), except that an IPv6 block also holds
+// the IPv4 addresses whose mapped form it holds.
+func prefixContains(prefix netip.Prefix, ip netip.Addr) bool {
+	if ip.Is4() && prefix.Addr().Is6() {
+		ip = netip.AddrFrom16(ip.As16())
+	}
+	return prefix.Contains(ip)
+}
+
+// glob reports whether name matches pattern, in which '*' matches any run of
+// bytes, dots included, and every other byte matches itself.
+func glob(pattern string, name []byte) bool {
+	p, n := 0, 0
+	star, next := -1, 0
+	for n < len(name) {
+		switch {
+		case p < len(pattern) && pattern[p] == '*':
+			star, next = p, n
+			p++
+		case p < len(pattern) && pattern[p] == name[n]:
+			p, n = p+1, n+1
+		case star >= 0:
+			next++
+			p, n = star+1, next
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}
