@@ -19,6 +19,11 @@ var ErrNoMatch = errors.New("dialx: no rule matches the address")
 // neither a valid host name nor an IP literal. No Dialer is called for it.
 var ErrInvalidAddress = errors.New("dialx: invalid address")
 
+// ErrOpen is matched, under [errors.Is], by the error a [Breaker] returns
+// when it refuses a dial because the destination's circuit is open (or
+// half-open with its one probe already in flight).
+var ErrOpen = errors.New("dialx: circuit open")
+
 // DialError is the error type of every failure this package makes itself. It
 // names the decorator that failed, the network and address of the dial and
 // the cause, in the manner of [net.OpError]. Errors returned by inner dialers
@@ -26,7 +31,8 @@ var ErrInvalidAddress = errors.New("dialx: invalid address")
 // (a *net.OpError from the innermost dial is found through any stack).
 type DialError struct {
 	// Op names the decorator that failed: "repeat", "timeout", "delay",
-	// "reject", "consecutive", "random", "concurrent" or "selective".
+	// "reject", "consecutive", "random", "concurrent", "selective" or
+	// "breaker".
 	Op string
 	// Net and Addr are the arguments of the failed DialContext call.
 	Net  string

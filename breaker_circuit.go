@@ -1,0 +1,276 @@
+package dialx
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// circuit is what a Breaker keeps for one destination. The fields read on
+// every dial are atomics; state changes are made under mu, so that they are
+// seen, and reported, in order.
+type circuit struct {
+	state     atomic.Int32   // a BreakerState
+	failures  atomic.Int32   // consecutive failures while closed
+	probing   atomic.Bool    // the half-open probe is in flight
+	used      atomic.Bool    // dialed since the last sweep
+	openUntil atomic.Int64   // the Breaker.now instant the cool-down ends
+	window    *outcomeWindow // nil unless WithFailureRatio is set
+
+	mu    sync.Mutex
+	trips int // openings since the circuit was last closed
+}
+
+// circuit returns the circuit for key, making it if need be.
+func (b *Breaker) circuit(key string) *circuit {
+	b.mu.RLock()
+	c := b.circuits[key]
+	b.mu.RUnlock()
+	if c != nil {
+		return c
+	}
+	return b.addCircuit(key)
+}
+
+func (b *Breaker) addCircuit(key string) *circuit {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if c := b.circuits[key]; c != nil {
+		return c
+	}
+	now := b.now()
+	if now-b.lastSweep >= b.cfg.forgetAfter {
+		b.forgetQuiet(now)
+	}
+	if len(b.circuits) >= b.cfg.maxDestinations {
+		b.shed(now)
+	}
+	c := &circuit{}
+	if b.cfg.ratio > 0 {
+		c.window = new(outcomeWindow)
+	}
+	b.circuits[key] = c
+	return c
+}
+
+// forgetQuiet drops the circuits that nobody dialed since the previous
+// sweep, unless they hold a decision still in force. Sweeps happen when a
+// new destination comes, at most once per forgetAfter, so a circuit is
+// forgotten after between one and two forgetAfter of quiet, and the dial
+// path never looks at the clock for it. b.mu must be held.
+func (b *Breaker) forgetQuiet(now time.Duration) {
+	b.lastSweep = now
+	for key, c := range b.circuits {
+		if c.used.Load() {
+			c.used.Store(false)
+			continue
+		}
+		if !c.holding(now) {
+			delete(b.circuits, key)
+		}
+	}
+}
+
+// shed makes room when the Breaker tracks as many destinations as it may: it
+// drops an eighth of them, quiet ones first, then any not holding a
+// decision, then any. b.mu must be held.
+func (b *Breaker) shed(now time.Duration) {
+	target := b.cfg.maxDestinations - max(1, b.cfg.maxDestinations/8)
+	for pass := 0; pass < 3 && len(b.circuits) > target; pass++ {
+		for key, c := range b.circuits {
+			if len(b.circuits) <= target {
+				break
+			}
+			if pass == 0 && c.used.Load() || pass < 2 && c.holding(now) {
+				continue
+			}
+			delete(b.circuits, key)
+		}
+	}
+}
+
+// holding reports whether forgetting c would drop a decision still in
+// force: an open circuit inside its cool-down, or a probe in flight.
+func (c *circuit) holding(now time.Duration) bool {
+	switch BreakerState(c.state.Load()) {
+	case BreakerOpen:
+		return now < time.Duration(c.openUntil.Load())
+	case BreakerHalfOpen:
+		return true
+	}
+	return false
+}
+
+// admit decides whether a dial may go through a circuit that was not closed
+// when the dial looked at it; probe reports that the dial is the one probe
+// of a half-open circuit.
+func (b *Breaker) admit(ctx context.Context, key string, c *circuit) (probe, admitted bool) {
+	for {
+		switch BreakerState(c.state.Load()) {
+		case BreakerClosed:
+			return false, true
+		case BreakerHalfOpen:
+			if c.probing.Load() {
+				return false, false
+			}
+		case BreakerOpen:
+			if b.now() < time.Duration(c.openUntil.Load()) {
+				return false, false
+			}
+		}
+		c.mu.Lock()
+		switch BreakerState(c.state.Load()) {
+		case BreakerOpen:
+			if b.now() < time.Duration(c.openUntil.Load()) {
+				c.mu.Unlock()
+				return false, false
+			}
+			c.probing.Store(true)
+			c.state.Store(int32(BreakerHalfOpen))
+			b.changed(ctx, key, BreakerOpen, BreakerHalfOpen)
+			c.mu.Unlock()
+			return true, true
+		case BreakerHalfOpen:
+			// The previous probe ended without a verdict: this dial probes.
+			probe = !c.probing.Load()
+			c.probing.Store(true)
+			c.mu.Unlock()
+			return probe, probe
+		}
+		c.mu.Unlock() // closed meanwhile: look again
+	}
+}
+
+// record counts the outcome of a dial that went through c.
+func (b *Breaker) record(ctx context.Context, key string, c *circuit, probe bool, err error) {
+	if probe {
+		b.settle(ctx, key, c, err)
+		return
+	}
+	if err == nil {
+		if c.failures.Load() != 0 {
+			c.failures.Store(0)
+		}
+		if c.window != nil {
+			c.window.add(b.tick(), false)
+		}
+		return
+	}
+	if ctx.Err() != nil || BreakerState(c.state.Load()) != BreakerClosed {
+		// The caller gave up, or the circuit opened while this dial was
+		// out: either way the failure adds nothing.
+		return
+	}
+	trip := false
+	if n := int(c.failures.Add(1)); b.cfg.consecutive > 0 && n >= b.cfg.consecutive {
+		trip = true
+	}
+	if c.window != nil {
+		tick := b.tick()
+		c.window.add(tick, true)
+		if !trip {
+			failed, total := c.window.counts(tick)
+			trip = total >= b.cfg.minDials && float64(failed) >= b.cfg.ratio*float64(total)
+		}
+	}
+	if trip {
+		c.mu.Lock()
+		if BreakerState(c.state.Load()) == BreakerClosed {
+			c.trips = 1
+			b.open(ctx, key, c, BreakerClosed)
+		}
+		c.mu.Unlock()
+	}
+}
+
+// settle ends the half-open state with the outcome of its probe.
+func (b *Breaker) settle(ctx context.Context, key string, c *circuit, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case err == nil:
+		c.failures.Store(0)
+		if c.window != nil {
+			c.window.reset()
+		}
+		c.trips = 0
+		c.state.Store(int32(BreakerClosed))
+		c.probing.Store(false)
+		b.changed(ctx, key, BreakerHalfOpen, BreakerClosed)
+	case ctx.Err() != nil:
+		c.probing.Store(false) // no verdict: the next dial probes
+	default:
+		c.trips++
+		c.probing.Store(false)
+		b.open(ctx, key, c, BreakerHalfOpen)
+	}
+}
+
+// open opens c for the cool-down of its current trip count. c.mu must be held.
+func (b *Breaker) open(ctx context.Context, key string, c *circuit, from BreakerState) {
+	c.openUntil.Store(int64(b.now() + b.coolDown(c.trips)))
+	c.state.Store(int32(BreakerOpen))
+	b.changed(ctx, key, from, BreakerOpen)
+}
+
+// changed reports a state change. c.mu is held, so that changes of one
+// circuit are reported in the order they happened.
+func (b *Breaker) changed(ctx context.Context, key string, from, to BreakerState) {
+	if b.cfg.onChange != nil {
+		b.cfg.onChange(key, from, to)
+	}
+}
+
+// tick is the number of the window bucket the present falls into.
+func (b *Breaker) tick() int64 {
+	return int64(b.now() / max(b.cfg.window/windowBuckets, 1))
+}
+
+const windowBuckets = 10
+
+// outcomeWindow counts dials and failures over the last windowBuckets ticks
+// without a lock: each bucket is one word holding the tick it counts for
+// (low 32 bits of it) and its failures and dials (16 bits each, saturating).
+type outcomeWindow struct {
+	buckets [windowBuckets]atomic.Uint64
+}
+
+func (w *outcomeWindow) add(tick int64, failed bool) {
+	slot := &w.buckets[tick%windowBuckets]
+	epoch := uint64(uint32(tick))
+	for {
+		old := slot.Load()
+		next := epoch<<32 | 1
+		if old>>32 == epoch {
+			if old&0xffff == 0xffff {
+				return
+			}
+			next = old + 1
+		}
+		if failed {
+			next += 1 << 16
+		}
+		if slot.CompareAndSwap(old, next) {
+			return
+		}
+	}
+}
+
+func (w *outcomeWindow) counts(tick int64) (failed, total int) {
+	now := uint32(tick)
+	for i := range w.buckets {
+		word := w.buckets[i].Load()
+		if now-uint32(word>>32) < windowBuckets {
+			failed += int(word >> 16 & 0xffff)
+			total += int(word & 0xffff)
+		}
+	}
+	return failed, total
+}
+
+func (w *outcomeWindow) reset() {
+	for i := range w.buckets {
+		w.buckets[i].Store(0)
+	}
+}

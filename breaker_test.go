@@ -1,0 +1,505 @@
+package dialx_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dialx/dialx"
+)
+
+var errDown = errors.New("connection refused")
+
+// backend is a fake inner dialer whose health the test sets; it counts the
+// dials that reached it. With hold set, dials wait until ctx is done or the
+// test sends on release.
+type backend struct {
+	mu      sync.Mutex
+	err     error
+	calls   map[string]int
+	hold    bool
+	release chan error
+}
+
+func newBackend() *backend {
+	return &backend{calls: make(map[string]int), release: make(chan error)}
+}
+
+func (b *backend) set(err error) {
+	b.mu.Lock()
+	b.err = err
+	b.mu.Unlock()
+}
+
+func (b *backend) holdDials(hold bool) {
+	b.mu.Lock()
+	b.hold = hold
+	b.mu.Unlock()
+}
+
+func (b *backend) reached(address string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.calls[address]
+}
+
+func (b *backend) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	b.mu.Lock()
+	b.calls[address]++
+	err, hold := b.err, b.hold
+	b.mu.Unlock()
+	if hold {
+		select {
+		case err = <-b.release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return nopConn{}, nil
+}
+
+type nopConn struct{ net.Conn }
+
+func (nopConn) Close() error { return nil }
+
+// changes records a Breaker's state changes as "key:from>to".
+type changes struct {
+	mu  sync.Mutex
+	log []string
+}
+
+func (c *changes) record(key string, from, to dialx.BreakerState) {
+	c.mu.Lock()
+	c.log = append(c.log, fmt.Sprintf("%s:%s>%s", key, from, to))
+	c.mu.Unlock()
+}
+
+func (c *changes) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return strings.Join(c.log, " ")
+}
+
+func dialN(t *testing.T, d dialx.Dialer, address string, n int) (failed int) {
+	t.Helper()
+	for range n {
+		if conn, err := d.DialContext(t.Context(), "tcp", address); err != nil {
+			failed++
+		} else {
+			conn.Close()
+		}
+	}
+	return failed
+}
+
+func requireOpenError(t *testing.T, err error, address string) {
+	t.Helper()
+	require.ErrorIs(t, err, dialx.ErrOpen)
+	var de *dialx.DialError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, "breaker", de.Op)
+	assert.Equal(t, address, de.Addr)
+	assert.Equal(t, "dialx: breaker tcp "+address+": circuit open", err.Error())
+}
+
+// coolDowns replays the jitter a Breaker seeded like rand.New(rand.NewPCG(1, 2))
+// draws: the cool-down of each opening in a row.
+func coolDowns(base, maxCool time.Duration, n int) []time.Duration {
+	r := rand.New(rand.NewPCG(1, 2))
+	var out []time.Duration
+	d := base
+	for range n {
+		out = append(out, time.Duration(float64(min(d, maxCool))*(1+0.2*(2*r.Float64()-1))))
+		d *= 2
+	}
+	return out
+}
+
+func TestBreakerOpensAfterConsecutiveFailures(t *testing.T) {
+	tests := []struct {
+		name      string
+		opts      []dialx.BreakerOption
+		threshold int
+	}{
+		{name: "default five", threshold: 5},
+		{name: "three", opts: []dialx.BreakerOption{dialx.WithConsecutiveFailures(3)}, threshold: 3},
+		{name: "one", opts: []dialx.BreakerOption{dialx.WithConsecutiveFailures(1)}, threshold: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			be := newBackend()
+			br := dialx.NewBreaker(be, tt.opts...)
+			be.set(errDown)
+			// A success in the middle of a run starts the count again.
+			dialN(t, br, "a:1", tt.threshold-1)
+			be.set(nil)
+			dialN(t, br, "a:1", 1)
+			be.set(errDown)
+			dialN(t, br, "a:1", tt.threshold-1)
+			require.Equal(t, dialx.BreakerClosed, br.State("tcp", "a:1"))
+			dialN(t, br, "a:1", 1)
+			require.Equal(t, dialx.BreakerOpen, br.State("tcp", "a:1"))
+
+			reached := be.reached("a:1")
+			_, err := br.DialContext(t.Context(), "tcp", "a:1")
+			requireOpenError(t, err, "a:1")
+			assert.Equal(t, reached, be.reached("a:1"), "an open circuit must not dial")
+			assert.Equal(t, dialx.BreakerClosed, br.State("tcp", "b:1"), "other destinations are not affected")
+			assert.Equal(t, 0, dialN(t, dialx.NewBreaker(dialx.DialerFunc(nopDial)), "b:1", 1))
+		})
+	}
+}
+
+func nopDial(context.Context, string, string) (net.Conn, error) { return nopConn{}, nil }
+
+func TestBreakerCoolDownGrowsAndProbeDecides(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const base, maxCool = time.Second, 5 * time.Second
+		var ch changes
+		be := newBackend()
+		br := dialx.NewBreaker(be,
+			dialx.WithConsecutiveFailures(2),
+			dialx.WithCoolDown(base, maxCool),
+			dialx.WithCoolDownRand(rand.New(rand.NewPCG(1, 2))),
+			dialx.WithStateChange(ch.record))
+		be.set(errDown)
+		dialN(t, br, "a:1", 2)
+		want := coolDowns(base, maxCool, 5)
+		for i, cool := range want {
+			lo, hi := min(base<<i, maxCool)*8/10, min(base<<i, maxCool)*12/10
+			require.True(t, cool >= lo && cool <= hi, "cool-down %d = %v outside [%v, %v]", i, cool, lo, hi)
+
+			time.Sleep(cool - time.Nanosecond)
+			_, err := br.Dial("tcp", "a:1")
+			requireOpenError(t, err, "a:1")
+			time.Sleep(time.Nanosecond)
+			reached := be.reached("a:1")
+			_, err = br.Dial("tcp", "a:1") // the probe fails: open again, longer
+			require.ErrorIs(t, err, errDown)
+			require.Equal(t, reached+1, be.reached("a:1"))
+			require.Equal(t, dialx.BreakerOpen, br.State("tcp", "a:1"))
+		}
+		time.Sleep(maxCool * 2)
+		be.set(nil)
+		require.Equal(t, 0, dialN(t, br, "a:1", 3), "a successful probe closes the circuit")
+		assert.Equal(t, "a:1:closed>open"+strings.Repeat(" a:1:open>half-open a:1:half-open>open", 5)+
+			" a:1:open>half-open a:1:half-open>closed", ch.String())
+
+		// Closed again, the count and the cool-down start afresh.
+		be.set(errDown)
+		dialN(t, br, "a:1", 2)
+		time.Sleep(base * 12 / 10)
+		_, err := br.Dial("tcp", "a:1")
+		require.ErrorIs(t, err, errDown, "after a close the first cool-down is the base one again")
+	})
+}
+
+func TestBreakerHalfOpenLetsExactlyOneProbeThrough(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		be := newBackend()
+		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1), dialx.WithCoolDown(time.Second, time.Second))
+		be.set(errDown)
+		dialN(t, br, "a:1", 1)
+		time.Sleep(2 * time.Second)
+		be.set(nil)
+		be.holdDials(true)
+
+		const callers = 20
+		errs := make(chan error, callers)
+		for range callers {
+			go func() {
+				conn, err := br.Dial("tcp", "a:1")
+				if err == nil {
+					conn.Close()
+				}
+				errs <- err
+			}()
+		}
+		synctest.Wait()
+		require.Equal(t, 2, be.reached("a:1"), "one failure, then one probe")
+		require.Equal(t, dialx.BreakerHalfOpen, br.State("tcp", "a:1"))
+		for range callers - 1 {
+			requireOpenError(t, <-errs, "a:1")
+		}
+		be.release <- nil
+		require.NoError(t, <-errs)
+		require.Equal(t, dialx.BreakerClosed, br.State("tcp", "a:1"))
+	})
+}
+
+func TestBreakerIgnoresTheCallersOwnCancellation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var ch changes
+		be := newBackend()
+		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(2), dialx.WithCoolDown(time.Second, time.Second),
+			dialx.WithStateChange(ch.record))
+		be.holdDials(true)
+		for _, deadline := range []bool{false, true, false, true} {
+			ctx, cancel := context.WithCancel(t.Context())
+			if deadline {
+				ctx, cancel = context.WithTimeout(t.Context(), time.Second)
+			}
+			go func() {
+				time.Sleep(500 * time.Millisecond)
+				cancel()
+			}()
+			_, err := br.DialContext(ctx, "tcp", "a:1")
+			require.Error(t, err)
+			cancel()
+		}
+		require.Equal(t, dialx.BreakerClosed, br.State("tcp", "a:1"), "callers giving up is no backend failure")
+
+		// Open it for real, then cancel the probe: no verdict, the next dial probes.
+		be.holdDials(false)
+		be.set(errDown)
+		dialN(t, br, "a:1", 2)
+		time.Sleep(2 * time.Second)
+		be.holdDials(true)
+		ctx, cancel := context.WithCancel(t.Context())
+		go func() {
+			synctest.Wait()
+			cancel()
+		}()
+		_, err := br.DialContext(ctx, "tcp", "a:1")
+		require.ErrorIs(t, err, context.Canceled)
+		require.Equal(t, dialx.BreakerHalfOpen, br.State("tcp", "a:1"))
+		be.holdDials(false)
+		be.set(nil)
+		require.Equal(t, 0, dialN(t, br, "a:1", 1), "the next dial is the probe")
+		assert.Equal(t, "a:1:closed>open a:1:open>half-open a:1:half-open>closed", ch.String())
+	})
+}
+
+func TestBreakerFailureRatio(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		be := newBackend()
+		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(0),
+			dialx.WithFailureRatio(0.5, 10*time.Second, 10))
+		dial := func(fail bool) {
+			be.set(nil)
+			if fail {
+				be.set(errDown)
+			}
+			dialN(t, br, "a:1", 1)
+		}
+		// Old failures slide out of the window.
+		for range 9 {
+			dial(true)
+		}
+		time.Sleep(11 * time.Second)
+		for range 5 {
+			dial(false)
+			dial(true)
+			time.Sleep(100 * time.Millisecond)
+		}
+		require.Equal(t, dialx.BreakerOpen, br.State("tcp", "a:1"), "5 of 10 failed")
+
+		br2 := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(0),
+			dialx.WithFailureRatio(0.5, 10*time.Second, 10))
+		for range 4 {
+			be.set(nil)
+			dialN(t, br2, "a:1", 3)
+			be.set(errDown)
+			dialN(t, br2, "a:1", 2)
+		}
+		require.Equal(t, dialx.BreakerClosed, br2.State("tcp", "a:1"), "8 of 20 failed")
+		be.set(errDown)
+		dialN(t, br2, "a:1", 1)
+		require.Equal(t, dialx.BreakerClosed, br2.State("tcp", "a:1"), "9 of 21 failed")
+		dialN(t, br2, "a:1", 3)
+		require.Equal(t, dialx.BreakerOpen, br2.State("tcp", "a:1"), "12 of 24 failed")
+	})
+}
+
+func TestBreakerKey(t *testing.T) {
+	be := newBackend()
+	be.set(errDown)
+	host := func(_, address string) string {
+		h, _, _ := net.SplitHostPort(address)
+		return h
+	}
+	br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(2), dialx.WithBreakerKey(host))
+	dialN(t, br, "a:1", 1)
+	dialN(t, br, "a:2", 1)
+	assert.Equal(t, dialx.BreakerOpen, br.State("tcp", "a:3"), "ports of one host share a circuit")
+	assert.Equal(t, dialx.BreakerClosed, br.State("tcp", "b:1"))
+}
+
+func TestBreakerForgetsQuietDestinations(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		be := newBackend()
+		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1),
+			dialx.WithCoolDown(time.Second, time.Second), dialx.WithForgetAfter(time.Minute))
+		be.set(errDown)
+		dialN(t, br, "quiet:1", 1)
+		dialN(t, br, "busy:1", 1)
+		be.set(nil)
+		for i := range 3 {
+			time.Sleep(70 * time.Second)
+			dialN(t, br, "busy:1", 1)
+			dialN(t, br, fmt.Sprintf("new:%d", i), 1) // a new destination triggers a sweep
+		}
+		assert.Equal(t, dialx.BreakerClosed, br.State("tcp", "quiet:1"), "forgotten")
+		// new:0 went quiet after one sweep and was forgotten at the next.
+		assert.Equal(t, 3, br.Tracked(), "busy and the two newest")
+	})
+}
+
+func TestBreakerKeepsOpenCircuitsInCoolDown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		be := newBackend()
+		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1),
+			dialx.WithCoolDown(time.Hour, time.Hour), dialx.WithForgetAfter(time.Minute),
+			dialx.WithMaxDestinations(8))
+		be.set(errDown)
+		dialN(t, br, "broken:1", 1)
+		be.set(nil)
+		for i := range 100 {
+			time.Sleep(time.Second)
+			dialN(t, br, fmt.Sprintf("host%d:1", i), 1)
+			require.LessOrEqual(t, br.Tracked(), 8)
+		}
+		assert.Equal(t, dialx.BreakerOpen, br.State("tcp", "broken:1"))
+	})
+}
+
+func TestBreakerManyDestinationsStayBounded(t *testing.T) {
+	br := dialx.NewBreaker(dialx.DialerFunc(nopDial), dialx.WithMaxDestinations(100))
+	for i := range 10000 {
+		dialN(t, br, fmt.Sprintf("host%d:1", i), 1)
+	}
+	assert.LessOrEqual(t, br.Tracked(), 100)
+	assert.Greater(t, br.Tracked(), 80)
+}
+
+func TestBreakerConcurrentDials(t *testing.T) {
+	// Many goroutines against a flapping backend: -race checks the state
+	// machine, and the circuit must still work afterwards.
+	be := newBackend()
+	br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(3),
+		dialx.WithCoolDown(time.Microsecond, 10*time.Microsecond),
+		dialx.WithFailureRatio(0.5, time.Millisecond, 4), dialx.WithMaxDestinations(4))
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 500 {
+				if g == 0 && i%50 == 0 {
+					be.set(map[bool]error{true: errDown}[i%100 == 0])
+				}
+				if conn, err := br.Dial("tcp", fmt.Sprintf("h%d:1", i%6)); err == nil {
+					conn.Close()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	be.set(nil)
+	time.Sleep(time.Millisecond)
+	require.Equal(t, 0, dialN(t, br, "h1:1", 2))
+	require.Equal(t, dialx.BreakerClosed, br.State("tcp", "h1:1"))
+}
+
+func TestBreakerClosedPathDoesNotAllocate(t *testing.T) {
+	br := dialx.NewBreaker(dialx.DialerFunc(nopDial))
+	ctx := context.Background()
+	allocs := testing.AllocsPerRun(1000, func() {
+		if _, err := br.DialContext(ctx, "tcp", "a:1"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Zero(t, allocs)
+}
+
+func TestBreakerPanics(t *testing.T) {
+	tests := []struct {
+		name string
+		make func()
+		want string
+	}{
+		{"nil dialer", func() { dialx.NewBreaker(nil) }, "dialx: NewBreaker: nil Dialer"},
+		{"no rule", func() { dialx.NewBreaker(dialx.DialerFunc(nopDial), dialx.WithConsecutiveFailures(0)) },
+			"dialx: NewBreaker: no rule opens a circuit, got WithConsecutiveFailures(0) and no WithFailureRatio"},
+		{"negative run", func() { dialx.WithConsecutiveFailures(-1) }, "dialx: WithConsecutiveFailures: n must be >= 0, got -1"},
+		{"ratio zero", func() { dialx.WithFailureRatio(0, time.Second, 1) }, "dialx: WithFailureRatio: ratio must be in (0, 1], got 0"},
+		{"ratio above one", func() { dialx.WithFailureRatio(1.5, time.Second, 1) }, "dialx: WithFailureRatio: ratio must be in (0, 1], got 1.5"},
+		{"window", func() { dialx.WithFailureRatio(0.5, 0, 1) }, "dialx: WithFailureRatio: window must be > 0, got 0s"},
+		{"min dials", func() { dialx.WithFailureRatio(0.5, time.Second, 0) }, "dialx: WithFailureRatio: minDials must be >= 1, got 0"},
+		{"cool-down", func() { dialx.WithCoolDown(2*time.Second, time.Second) },
+			"dialx: WithCoolDown: need 0 < base <= max, got base 2s, max 1s"},
+		{"key", func() { dialx.WithBreakerKey(nil) }, "dialx: WithBreakerKey: key must not be nil, got nil"},
+		{"forget", func() { dialx.WithForgetAfter(0) }, "dialx: WithForgetAfter: d must be > 0, got 0s"},
+		{"max", func() { dialx.WithMaxDestinations(0) }, "dialx: WithMaxDestinations: n must be >= 1, got 0"},
+		{"rand", func() { dialx.WithCoolDownRand(nil) }, "dialx: WithCoolDownRand: r must not be nil, got nil"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.PanicsWithValue(t, tt.want, tt.make)
+		})
+	}
+}
+
+func TestBreakerStateString(t *testing.T) {
+	assert.Equal(t, "closed", dialx.BreakerClosed.String())
+	assert.Equal(t, "open", dialx.BreakerOpen.String())
+	assert.Equal(t, "half-open", dialx.BreakerHalfOpen.String())
+	assert.Equal(t, "BreakerState(7)", dialx.BreakerState(7).String())
+}
+
+func BenchmarkBreaker(b *testing.B) {
+	ctx := context.Background()
+	inner := dialx.DialerFunc(nopDial)
+	b.Run("bare", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			inner.DialContext(ctx, "tcp", "a:1")
+		}
+	})
+	b.Run("closed", func(b *testing.B) {
+		br := dialx.NewBreaker(inner)
+		b.ReportAllocs()
+		for b.Loop() {
+			br.DialContext(ctx, "tcp", "a:1")
+		}
+	})
+	b.Run("closed-ratio", func(b *testing.B) {
+		br := dialx.NewBreaker(inner, dialx.WithFailureRatio(0.5, 10*time.Second, 20))
+		b.ReportAllocs()
+		for b.Loop() {
+			br.DialContext(ctx, "tcp", "a:1")
+		}
+	})
+	b.Run("closed-parallel", func(b *testing.B) {
+		br := dialx.NewBreaker(inner)
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				br.DialContext(ctx, "tcp", "a:1")
+			}
+		})
+	})
+	b.Run("open", func(b *testing.B) {
+		br := dialx.NewBreaker(dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
+			return nil, errDown
+		}), dialx.WithCoolDown(time.Hour, time.Hour))
+		for range 5 {
+			br.DialContext(ctx, "tcp", "a:1")
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			br.DialContext(ctx, "tcp", "a:1")
+		}
+	})
+}
