@@ -36,7 +36,7 @@ import (
 // been dialed for a while are forgotten ([WithForgetAfter]), and there are at
 // most a set number of them ([WithMaxDestinations]). State changes can be
 // watched with [WithStateChange]. While a circuit is closed, a dial costs a
-// map lookup under a read lock and a few atomic operations.
+// lock-free map lookup and a few atomic operations.
 //
 // Use [NewBreaker] to make one; the zero value is not usable.
 // A Breaker is safe for concurrent use by multiple goroutines.
@@ -45,8 +45,10 @@ type Breaker struct {
 	cfg    breakerConfig
 	start  time.Time // the origin of the monotonic instants circuits store
 
-	mu        sync.RWMutex
-	circuits  map[string]*circuit
+	circuits sync.Map // key → *circuit
+
+	mu        sync.Mutex // serialises adding and forgetting circuits
+	tracked   int        // circuits held
 	lastSweep time.Duration
 
 	randMu sync.Mutex
@@ -99,10 +101,9 @@ func NewBreaker(d Dialer, opts ...BreakerOption) *Breaker {
 		panic("dialx: NewBreaker: no rule opens a circuit, got WithConsecutiveFailures(0) and no WithFailureRatio")
 	}
 	return &Breaker{
-		dialer:   d,
-		cfg:      cfg,
-		start:    time.Now(),
-		circuits: make(map[string]*circuit),
+		dialer: d,
+		cfg:    cfg,
+		start:  time.Now(),
 	}
 }
 
@@ -143,13 +144,10 @@ func (b *Breaker) State(network, address string) BreakerState {
 	if b.cfg.key != nil {
 		key = b.cfg.key(network, address)
 	}
-	b.mu.RLock()
-	c := b.circuits[key]
-	b.mu.RUnlock()
-	if c == nil {
-		return BreakerClosed
+	if c, ok := b.circuits.Load(key); ok {
+		return BreakerState(c.(*circuit).state.Load())
 	}
-	return BreakerState(c.state.Load())
+	return BreakerClosed
 }
 
 // now is the time since the Breaker was made, on the monotonic clock.

@@ -24,11 +24,8 @@ type circuit struct {
 
 // circuit returns the circuit for key, making it if need be.
 func (b *Breaker) circuit(key string) *circuit {
-	b.mu.RLock()
-	c := b.circuits[key]
-	b.mu.RUnlock()
-	if c != nil {
-		return c
+	if c, ok := b.circuits.Load(key); ok {
+		return c.(*circuit)
 	}
 	return b.addCircuit(key)
 }
@@ -36,21 +33,22 @@ func (b *Breaker) circuit(key string) *circuit {
 func (b *Breaker) addCircuit(key string) *circuit {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if c := b.circuits[key]; c != nil {
-		return c
+	if c, ok := b.circuits.Load(key); ok {
+		return c.(*circuit)
 	}
 	now := b.now()
 	if now-b.lastSweep >= b.cfg.forgetAfter {
 		b.forgetQuiet(now)
 	}
-	if len(b.circuits) >= b.cfg.maxDestinations {
+	if b.tracked >= b.cfg.maxDestinations {
 		b.shed(now)
 	}
 	c := &circuit{}
 	if b.cfg.ratio > 0 {
 		c.window = new(outcomeWindow)
 	}
-	b.circuits[key] = c
+	b.circuits.Store(key, c)
+	b.tracked++
 	return c
 }
 
@@ -61,13 +59,15 @@ func (b *Breaker) addCircuit(key string) *circuit {
 // path never looks at the clock for it. b.mu must be held.
 func (b *Breaker) forgetQuiet(now time.Duration) {
 	b.lastSweep = now
-	for key, c := range b.circuits {
+	for key, c := range b.circuits.Range {
+		c := c.(*circuit)
 		if c.used.Load() {
 			c.used.Store(false)
 			continue
 		}
 		if !c.holding(now) {
-			delete(b.circuits, key)
+			b.circuits.Delete(key)
+			b.tracked--
 		}
 	}
 }
@@ -77,15 +77,17 @@ func (b *Breaker) forgetQuiet(now time.Duration) {
 // decision, then any. b.mu must be held.
 func (b *Breaker) shed(now time.Duration) {
 	target := b.cfg.maxDestinations - max(1, b.cfg.maxDestinations/8)
-	for pass := 0; pass < 3 && len(b.circuits) > target; pass++ {
-		for key, c := range b.circuits {
-			if len(b.circuits) <= target {
+	for pass := 0; pass < 3 && b.tracked > target; pass++ {
+		for key, c := range b.circuits.Range {
+			if b.tracked <= target {
 				break
 			}
+			c := c.(*circuit)
 			if pass == 0 && c.used.Load() || pass < 2 && c.holding(now) {
 				continue
 			}
-			delete(b.circuits, key)
+			b.circuits.Delete(key)
+			b.tracked--
 		}
 	}
 }

@@ -2,7 +2,7 @@ package dialx
 
 // Tracked reports how many circuits b keeps, for tests of its memory bound.
 func (b *Breaker) Tracked() int {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	return len(b.circuits)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.tracked
 }
