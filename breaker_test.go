@@ -18,12 +18,12 @@ import (
 	"github.com/dialx/dialx"
 )
 
-var errDown = errors.New("connection refused")
+var errRefused = errors.New("connection refused")
 
-// backend is a fake inner dialer whose health the test sets; it counts the
+// breakerBackend is a fake inner dialer whose health the test sets; it counts the
 // dials that reached it. With hold set, dials wait until ctx is done or the
 // test sends on release.
-type backend struct {
+type breakerBackend struct {
 	mu      sync.Mutex
 	err     error
 	calls   map[string]int
@@ -31,29 +31,29 @@ type backend struct {
 	release chan error
 }
 
-func newBackend() *backend {
-	return &backend{calls: make(map[string]int), release: make(chan error)}
+func newBreakerBackend() *breakerBackend {
+	return &breakerBackend{calls: make(map[string]int), release: make(chan error)}
 }
 
-func (b *backend) set(err error) {
+func (b *breakerBackend) set(err error) {
 	b.mu.Lock()
 	b.err = err
 	b.mu.Unlock()
 }
 
-func (b *backend) holdDials(hold bool) {
+func (b *breakerBackend) holdDials(hold bool) {
 	b.mu.Lock()
 	b.hold = hold
 	b.mu.Unlock()
 }
 
-func (b *backend) reached(address string) int {
+func (b *breakerBackend) reached(address string) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.calls[address]
 }
 
-func (b *backend) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+func (b *breakerBackend) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	b.mu.Lock()
 	b.calls[address]++
 	err, hold := b.err, b.hold
@@ -68,32 +68,32 @@ func (b *backend) DialContext(ctx context.Context, network, address string) (net
 	if err != nil {
 		return nil, err
 	}
-	return nopConn{}, nil
+	return idleConn{}, nil
 }
 
-type nopConn struct{ net.Conn }
+type idleConn struct{ net.Conn }
 
-func (nopConn) Close() error { return nil }
+func (idleConn) Close() error { return nil }
 
-// changes records a Breaker's state changes as "key:from>to".
-type changes struct {
+// stateLog records a Breaker's state stateLog as "key:from>to".
+type stateLog struct {
 	mu  sync.Mutex
 	log []string
 }
 
-func (c *changes) record(key string, from, to dialx.BreakerState) {
+func (c *stateLog) record(key string, from, to dialx.BreakerState) {
 	c.mu.Lock()
 	c.log = append(c.log, fmt.Sprintf("%s:%s>%s", key, from, to))
 	c.mu.Unlock()
 }
 
-func (c *changes) String() string {
+func (c *stateLog) String() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return strings.Join(c.log, " ")
 }
 
-func dialN(t *testing.T, d dialx.Dialer, address string, n int) (failed int) {
+func dialTimes(t *testing.T, d dialx.Dialer, address string, n int) (failed int) {
 	t.Helper()
 	for range n {
 		if conn, err := d.DialContext(t.Context(), "tcp", address); err != nil {
@@ -115,9 +115,9 @@ func requireOpenError(t *testing.T, err error, address string) {
 	assert.Equal(t, "dialx: breaker tcp "+address+": circuit open", err.Error())
 }
 
-// coolDowns replays the jitter a Breaker seeded like rand.New(rand.NewPCG(1, 2))
+// seededCoolDowns replays the jitter a Breaker seeded like rand.New(rand.NewPCG(1, 2))
 // draws: the cool-down of each opening in a row.
-func coolDowns(base, maxCool time.Duration, n int) []time.Duration {
+func seededCoolDowns(base, maxCool time.Duration, n int) []time.Duration {
 	r := rand.New(rand.NewPCG(1, 2))
 	var out []time.Duration
 	d := base
@@ -140,17 +140,17 @@ func TestBreakerOpensAfterConsecutiveFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			be := newBackend()
+			be := newBreakerBackend()
 			br := dialx.NewBreaker(be, tt.opts...)
-			be.set(errDown)
+			be.set(errRefused)
 			// A success in the middle of a run starts the count again.
-			dialN(t, br, "a:1", tt.threshold-1)
+			dialTimes(t, br, "a:1", tt.threshold-1)
 			be.set(nil)
-			dialN(t, br, "a:1", 1)
-			be.set(errDown)
-			dialN(t, br, "a:1", tt.threshold-1)
+			dialTimes(t, br, "a:1", 1)
+			be.set(errRefused)
+			dialTimes(t, br, "a:1", tt.threshold-1)
 			require.Equal(t, dialx.BreakerClosed, br.State("tcp", "a:1"))
-			dialN(t, br, "a:1", 1)
+			dialTimes(t, br, "a:1", 1)
 			require.Equal(t, dialx.BreakerOpen, br.State("tcp", "a:1"))
 
 			reached := be.reached("a:1")
@@ -158,26 +158,26 @@ func TestBreakerOpensAfterConsecutiveFailures(t *testing.T) {
 			requireOpenError(t, err, "a:1")
 			assert.Equal(t, reached, be.reached("a:1"), "an open circuit must not dial")
 			assert.Equal(t, dialx.BreakerClosed, br.State("tcp", "b:1"), "other destinations are not affected")
-			assert.Equal(t, 0, dialN(t, dialx.NewBreaker(dialx.DialerFunc(nopDial)), "b:1", 1))
+			assert.Equal(t, 0, dialTimes(t, dialx.NewBreaker(dialx.DialerFunc(instantDial)), "b:1", 1))
 		})
 	}
 }
 
-func nopDial(context.Context, string, string) (net.Conn, error) { return nopConn{}, nil }
+func instantDial(context.Context, string, string) (net.Conn, error) { return idleConn{}, nil }
 
 func TestBreakerCoolDownGrowsAndProbeDecides(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const base, maxCool = time.Second, 5 * time.Second
-		var ch changes
-		be := newBackend()
+		var ch stateLog
+		be := newBreakerBackend()
 		br := dialx.NewBreaker(be,
 			dialx.WithConsecutiveFailures(2),
 			dialx.WithCoolDown(base, maxCool),
 			dialx.WithCoolDownRand(rand.New(rand.NewPCG(1, 2))),
 			dialx.WithStateChange(ch.record))
-		be.set(errDown)
-		dialN(t, br, "a:1", 2)
-		want := coolDowns(base, maxCool, 5)
+		be.set(errRefused)
+		dialTimes(t, br, "a:1", 2)
+		want := seededCoolDowns(base, maxCool, 5)
 		for i, cool := range want {
 			lo, hi := min(base<<i, maxCool)*8/10, min(base<<i, maxCool)*12/10
 			require.True(t, cool >= lo && cool <= hi, "cool-down %d = %v outside [%v, %v]", i, cool, lo, hi)
@@ -188,31 +188,31 @@ func TestBreakerCoolDownGrowsAndProbeDecides(t *testing.T) {
 			time.Sleep(time.Nanosecond)
 			reached := be.reached("a:1")
 			_, err = br.Dial("tcp", "a:1") // the probe fails: open again, longer
-			require.ErrorIs(t, err, errDown)
+			require.ErrorIs(t, err, errRefused)
 			require.Equal(t, reached+1, be.reached("a:1"))
 			require.Equal(t, dialx.BreakerOpen, br.State("tcp", "a:1"))
 		}
 		time.Sleep(maxCool * 2)
 		be.set(nil)
-		require.Equal(t, 0, dialN(t, br, "a:1", 3), "a successful probe closes the circuit")
+		require.Equal(t, 0, dialTimes(t, br, "a:1", 3), "a successful probe closes the circuit")
 		assert.Equal(t, "a:1:closed>open"+strings.Repeat(" a:1:open>half-open a:1:half-open>open", 5)+
 			" a:1:open>half-open a:1:half-open>closed", ch.String())
 
 		// Closed again, the count and the cool-down start afresh.
-		be.set(errDown)
-		dialN(t, br, "a:1", 2)
+		be.set(errRefused)
+		dialTimes(t, br, "a:1", 2)
 		time.Sleep(base * 12 / 10)
 		_, err := br.Dial("tcp", "a:1")
-		require.ErrorIs(t, err, errDown, "after a close the first cool-down is the base one again")
+		require.ErrorIs(t, err, errRefused, "after a close the first cool-down is the base one again")
 	})
 }
 
 func TestBreakerHalfOpenLetsExactlyOneProbeThrough(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		be := newBackend()
+		be := newBreakerBackend()
 		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1), dialx.WithCoolDown(time.Second, time.Second))
-		be.set(errDown)
-		dialN(t, br, "a:1", 1)
+		be.set(errRefused)
+		dialTimes(t, br, "a:1", 1)
 		time.Sleep(2 * time.Second)
 		be.set(nil)
 		be.holdDials(true)
@@ -242,8 +242,8 @@ func TestBreakerHalfOpenLetsExactlyOneProbeThrough(t *testing.T) {
 
 func TestBreakerIgnoresTheCallersOwnCancellation(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var ch changes
-		be := newBackend()
+		var ch stateLog
+		be := newBreakerBackend()
 		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(2), dialx.WithCoolDown(time.Second, time.Second),
 			dialx.WithStateChange(ch.record))
 		be.holdDials(true)
@@ -264,8 +264,8 @@ func TestBreakerIgnoresTheCallersOwnCancellation(t *testing.T) {
 
 		// Open it for real, then cancel the probe: no verdict, the next dial probes.
 		be.holdDials(false)
-		be.set(errDown)
-		dialN(t, br, "a:1", 2)
+		be.set(errRefused)
+		dialTimes(t, br, "a:1", 2)
 		time.Sleep(2 * time.Second)
 		be.holdDials(true)
 		ctx, cancel := context.WithCancel(t.Context())
@@ -278,22 +278,22 @@ func TestBreakerIgnoresTheCallersOwnCancellation(t *testing.T) {
 		require.Equal(t, dialx.BreakerHalfOpen, br.State("tcp", "a:1"))
 		be.holdDials(false)
 		be.set(nil)
-		require.Equal(t, 0, dialN(t, br, "a:1", 1), "the next dial is the probe")
+		require.Equal(t, 0, dialTimes(t, br, "a:1", 1), "the next dial is the probe")
 		assert.Equal(t, "a:1:closed>open a:1:open>half-open a:1:half-open>closed", ch.String())
 	})
 }
 
 func TestBreakerFailureRatio(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		be := newBackend()
+		be := newBreakerBackend()
 		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(0),
 			dialx.WithFailureRatio(0.5, 10*time.Second, 10))
 		dial := func(fail bool) {
 			be.set(nil)
 			if fail {
-				be.set(errDown)
+				be.set(errRefused)
 			}
-			dialN(t, br, "a:1", 1)
+			dialTimes(t, br, "a:1", 1)
 		}
 		// Old failures slide out of the window.
 		for range 9 {
@@ -311,46 +311,46 @@ func TestBreakerFailureRatio(t *testing.T) {
 			dialx.WithFailureRatio(0.5, 10*time.Second, 10))
 		for range 4 {
 			be.set(nil)
-			dialN(t, br2, "a:1", 3)
-			be.set(errDown)
-			dialN(t, br2, "a:1", 2)
+			dialTimes(t, br2, "a:1", 3)
+			be.set(errRefused)
+			dialTimes(t, br2, "a:1", 2)
 		}
 		require.Equal(t, dialx.BreakerClosed, br2.State("tcp", "a:1"), "8 of 20 failed")
-		be.set(errDown)
-		dialN(t, br2, "a:1", 1)
+		be.set(errRefused)
+		dialTimes(t, br2, "a:1", 1)
 		require.Equal(t, dialx.BreakerClosed, br2.State("tcp", "a:1"), "9 of 21 failed")
-		dialN(t, br2, "a:1", 3)
+		dialTimes(t, br2, "a:1", 3)
 		require.Equal(t, dialx.BreakerOpen, br2.State("tcp", "a:1"), "12 of 24 failed")
 	})
 }
 
 func TestBreakerKey(t *testing.T) {
-	be := newBackend()
-	be.set(errDown)
+	be := newBreakerBackend()
+	be.set(errRefused)
 	host := func(_, address string) string {
 		h, _, _ := net.SplitHostPort(address)
 		return h
 	}
 	br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(2), dialx.WithBreakerKey(host))
-	dialN(t, br, "a:1", 1)
-	dialN(t, br, "a:2", 1)
+	dialTimes(t, br, "a:1", 1)
+	dialTimes(t, br, "a:2", 1)
 	assert.Equal(t, dialx.BreakerOpen, br.State("tcp", "a:3"), "ports of one host share a circuit")
 	assert.Equal(t, dialx.BreakerClosed, br.State("tcp", "b:1"))
 }
 
 func TestBreakerForgetsQuietDestinations(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		be := newBackend()
+		be := newBreakerBackend()
 		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1),
 			dialx.WithCoolDown(time.Second, time.Second), dialx.WithForgetAfter(time.Minute))
-		be.set(errDown)
-		dialN(t, br, "quiet:1", 1)
-		dialN(t, br, "busy:1", 1)
+		be.set(errRefused)
+		dialTimes(t, br, "quiet:1", 1)
+		dialTimes(t, br, "busy:1", 1)
 		be.set(nil)
 		for i := range 3 {
 			time.Sleep(70 * time.Second)
-			dialN(t, br, "busy:1", 1)
-			dialN(t, br, fmt.Sprintf("new:%d", i), 1) // a new destination triggers a sweep
+			dialTimes(t, br, "busy:1", 1)
+			dialTimes(t, br, fmt.Sprintf("new:%d", i), 1) // a new destination triggers a sweep
 		}
 		assert.Equal(t, dialx.BreakerClosed, br.State("tcp", "quiet:1"), "forgotten")
 		// new:0 went quiet after one sweep and was forgotten at the next.
@@ -360,16 +360,16 @@ func TestBreakerForgetsQuietDestinations(t *testing.T) {
 
 func TestBreakerKeepsOpenCircuitsInCoolDown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		be := newBackend()
+		be := newBreakerBackend()
 		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1),
 			dialx.WithCoolDown(time.Hour, time.Hour), dialx.WithForgetAfter(time.Minute),
 			dialx.WithMaxDestinations(8))
-		be.set(errDown)
-		dialN(t, br, "broken:1", 1)
+		be.set(errRefused)
+		dialTimes(t, br, "broken:1", 1)
 		be.set(nil)
 		for i := range 100 {
 			time.Sleep(time.Second)
-			dialN(t, br, fmt.Sprintf("host%d:1", i), 1)
+			dialTimes(t, br, fmt.Sprintf("host%d:1", i), 1)
 			require.LessOrEqual(t, br.Tracked(), 8)
 		}
 		assert.Equal(t, dialx.BreakerOpen, br.State("tcp", "broken:1"))
@@ -377,9 +377,9 @@ func TestBreakerKeepsOpenCircuitsInCoolDown(t *testing.T) {
 }
 
 func TestBreakerManyDestinationsStayBounded(t *testing.T) {
-	br := dialx.NewBreaker(dialx.DialerFunc(nopDial), dialx.WithMaxDestinations(100))
+	br := dialx.NewBreaker(dialx.DialerFunc(instantDial), dialx.WithMaxDestinations(100))
 	for i := range 10000 {
-		dialN(t, br, fmt.Sprintf("host%d:1", i), 1)
+		dialTimes(t, br, fmt.Sprintf("host%d:1", i), 1)
 	}
 	assert.LessOrEqual(t, br.Tracked(), 100)
 	assert.Greater(t, br.Tracked(), 80)
@@ -388,7 +388,7 @@ func TestBreakerManyDestinationsStayBounded(t *testing.T) {
 func TestBreakerConcurrentDials(t *testing.T) {
 	// Many goroutines against a flapping backend: -race checks the state
 	// machine, and the circuit must still work afterwards.
-	be := newBackend()
+	be := newBreakerBackend()
 	br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(3),
 		dialx.WithCoolDown(time.Microsecond, 10*time.Microsecond),
 		dialx.WithFailureRatio(0.5, time.Millisecond, 4), dialx.WithMaxDestinations(4))
@@ -397,7 +397,7 @@ func TestBreakerConcurrentDials(t *testing.T) {
 		wg.Go(func() {
 			for i := range 500 {
 				if g == 0 && i%50 == 0 {
-					be.set(map[bool]error{true: errDown}[i%100 == 0])
+					be.set(map[bool]error{true: errRefused}[i%100 == 0])
 				}
 				if conn, err := br.Dial("tcp", fmt.Sprintf("h%d:1", i%6)); err == nil {
 					conn.Close()
@@ -408,12 +408,12 @@ func TestBreakerConcurrentDials(t *testing.T) {
 	wg.Wait()
 	be.set(nil)
 	time.Sleep(time.Millisecond)
-	require.Equal(t, 0, dialN(t, br, "h1:1", 2))
+	require.Equal(t, 0, dialTimes(t, br, "h1:1", 2))
 	require.Equal(t, dialx.BreakerClosed, br.State("tcp", "h1:1"))
 }
 
 func TestBreakerClosedPathDoesNotAllocate(t *testing.T) {
-	br := dialx.NewBreaker(dialx.DialerFunc(nopDial))
+	br := dialx.NewBreaker(dialx.DialerFunc(instantDial))
 	ctx := context.Background()
 	allocs := testing.AllocsPerRun(1000, func() {
 		if _, err := br.DialContext(ctx, "tcp", "a:1"); err != nil {
@@ -430,7 +430,7 @@ func TestBreakerPanics(t *testing.T) {
 		want string
 	}{
 		{"nil dialer", func() { dialx.NewBreaker(nil) }, "dialx: NewBreaker: nil Dialer"},
-		{"no rule", func() { dialx.NewBreaker(dialx.DialerFunc(nopDial), dialx.WithConsecutiveFailures(0)) },
+		{"no rule", func() { dialx.NewBreaker(dialx.DialerFunc(instantDial), dialx.WithConsecutiveFailures(0)) },
 			"dialx: NewBreaker: no rule opens a circuit, got WithConsecutiveFailures(0) and no WithFailureRatio"},
 		{"negative run", func() { dialx.WithConsecutiveFailures(-1) }, "dialx: WithConsecutiveFailures: n must be >= 0, got -1"},
 		{"ratio zero", func() { dialx.WithFailureRatio(0, time.Second, 1) }, "dialx: WithFailureRatio: ratio must be in (0, 1], got 0"},
@@ -460,7 +460,7 @@ func TestBreakerStateString(t *testing.T) {
 
 func BenchmarkBreaker(b *testing.B) {
 	ctx := context.Background()
-	inner := dialx.DialerFunc(nopDial)
+	inner := dialx.DialerFunc(instantDial)
 	b.Run("bare", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -492,7 +492,7 @@ func BenchmarkBreaker(b *testing.B) {
 	})
 	b.Run("open", func(b *testing.B) {
 		br := dialx.NewBreaker(dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
-			return nil, errDown
+			return nil, errRefused
 		}), dialx.WithCoolDown(time.Hour, time.Hour))
 		for range 5 {
 			br.DialContext(ctx, "tcp", "a:1")
