@@ -1,0 +1,96 @@
+package dialx_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/dialx/dialx"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fixedRand returns a Rand for ExponentialBackoff that always yields r.
+func fixedRand(r float64) func() float64 { return func() float64 { return r } }
+
+func TestExponentialBackoff(t *testing.T) {
+	const middle = 0.5 // 1 + jitter*(2*0.5-1) = 1: no spread
+	tests := []struct {
+		name    string
+		backoff dialx.ExponentialBackoff
+		retry   int
+		want    time.Duration
+	}{
+		{name: "default first retry", backoff: dialx.ExponentialBackoff{Rand: fixedRand(middle)}, retry: 1, want: time.Second},
+		{name: "default second retry", backoff: dialx.ExponentialBackoff{Rand: fixedRand(middle)}, retry: 2, want: 1600 * time.Millisecond},
+		{name: "default third retry", backoff: dialx.ExponentialBackoff{Rand: fixedRand(middle)}, retry: 3, want: 2560 * time.Millisecond},
+		{name: "default cap", backoff: dialx.ExponentialBackoff{Rand: fixedRand(middle)}, retry: 12, want: 120 * time.Second},
+		{name: "huge retry stays at cap", backoff: dialx.ExponentialBackoff{Rand: fixedRand(middle)}, retry: math.MaxInt, want: 120 * time.Second},
+		{name: "retry zero is the first", backoff: dialx.ExponentialBackoff{Rand: fixedRand(middle)}, retry: 0, want: time.Second},
+		{name: "default jitter low end", backoff: dialx.ExponentialBackoff{Rand: fixedRand(0)}, retry: 1, want: 800 * time.Millisecond},
+		{name: "default jitter high end", backoff: dialx.ExponentialBackoff{Rand: fixedRand(0.75)}, retry: 1, want: 1100 * time.Millisecond},
+		{name: "jitter applies after the cap", backoff: dialx.ExponentialBackoff{Rand: fixedRand(0.75)}, retry: 20, want: 132 * time.Second},
+		{name: "base set", backoff: dialx.ExponentialBackoff{Base: 100 * time.Millisecond, Rand: fixedRand(middle)}, retry: 2, want: 160 * time.Millisecond},
+		{name: "multiplier set", backoff: dialx.ExponentialBackoff{Multiplier: 2, Rand: fixedRand(middle)}, retry: 4, want: 8 * time.Second},
+		{name: "multiplier below one is constant", backoff: dialx.ExponentialBackoff{Multiplier: 0.5, Rand: fixedRand(middle)}, retry: 4, want: time.Second},
+		{name: "jitter set", backoff: dialx.ExponentialBackoff{Jitter: 0.5, Rand: fixedRand(0)}, retry: 1, want: 500 * time.Millisecond},
+		{name: "jitter above one is one", backoff: dialx.ExponentialBackoff{Jitter: 3, Rand: fixedRand(0)}, retry: 1, want: 0},
+		{name: "negative jitter is none", backoff: dialx.ExponentialBackoff{Jitter: -1, Rand: fixedRand(0)}, retry: 1, want: time.Second},
+		{name: "max set", backoff: dialx.ExponentialBackoff{Max: 3 * time.Second, Rand: fixedRand(middle)}, retry: 5, want: 3 * time.Second},
+		{name: "huge max does not overflow", backoff: dialx.ExponentialBackoff{Max: math.MaxInt64, Multiplier: 10, Jitter: -1}, retry: 1000, want: math.MaxInt64},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.backoff.Backoff(tt.retry))
+		})
+	}
+}
+
+func TestExponentialBackoffNoJitterNeverCallsRand(t *testing.T) {
+	b := dialx.ExponentialBackoff{Jitter: -1, Rand: func() float64 { panic("Rand called") }}
+	assert.Equal(t, 1600*time.Millisecond, b.Backoff(2))
+}
+
+func TestExponentialBackoffDefaultRandStaysWithinJitter(t *testing.T) {
+	var b dialx.ExponentialBackoff
+	seen := map[time.Duration]bool{}
+	for range 100 {
+		wait := b.Backoff(1)
+		require.GreaterOrEqual(t, wait, 800*time.Millisecond)
+		require.Less(t, wait, 1200*time.Millisecond)
+		seen[wait] = true
+	}
+	assert.Greater(t, len(seen), 1, "the default source should spread the waits")
+}
+
+func TestExponentialBackoffSeededIsReproducible(t *testing.T) {
+	waits := func() []time.Duration {
+		b := dialx.ExponentialBackoff{Rand: rand.New(rand.NewPCG(1, 2)).Float64}
+		var out []time.Duration
+		for retry := 1; retry <= 5; retry++ {
+			out = append(out, b.Backoff(retry))
+		}
+		return out
+	}
+	assert.Equal(t, waits(), waits())
+}
+
+func TestConstantBackoff(t *testing.T) {
+	tests := []struct {
+		name    string
+		backoff dialx.ConstantBackoff
+		want    time.Duration
+	}{
+		{name: "positive", backoff: dialx.ConstantBackoff(250 * time.Millisecond), want: 250 * time.Millisecond},
+		{name: "zero", backoff: 0, want: 0},
+		{name: "negative is zero", backoff: dialx.ConstantBackoff(-time.Second), want: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for retry := 1; retry <= 3; retry++ {
+				assert.Equal(t, tt.want, tt.backoff.Backoff(retry))
+			}
+		})
+	}
+}
