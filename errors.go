@@ -24,6 +24,11 @@ var ErrInvalidAddress = errors.New("dialx: invalid address")
 // half-open with its one probe already in flight).
 var ErrOpen = errors.New("dialx: circuit open")
 
+// ErrBudgetExhausted is matched, under [errors.Is], by the error of a
+// [Repeat] that stopped retrying because its [Budget] had no retry left.
+// The errors of the tries it made stay reachable too.
+var ErrBudgetExhausted = errors.New("dialx: retry budget exhausted")
+
 // DialError is the error type of every failure this package makes itself. It
 // names the decorator that failed, the network and address of the dial and
 // the cause, in the manner of [net.OpError]. Errors returned by inner dialers
