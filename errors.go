@@ -156,3 +156,10 @@ func (e *RuleError) Error() string {
 
 // Unwrap returns the cause.
 func (e *RuleError) Unwrap() error { return e.Err }
+
+// bare is one of the package's sentinels without its "dialx: " prefix, for
+// use inside a longer message; errors.Is still finds the sentinel.
+type bare struct{ sentinel error }
+
+func (b bare) Error() string { return strings.TrimPrefix(b.sentinel.Error(), "dialx: ") }
+func (b bare) Unwrap() error { return b.sentinel }

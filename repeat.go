@@ -2,6 +2,7 @@ package dialx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 )
@@ -9,35 +10,164 @@ import (
 // Repeat retries a Dialer: it makes up to a fixed number of tries and returns
 // the first connection.
 //
-// Tries follow each other at once. Once the dial's ctx is done Repeat starts
-// no further try and returns a [*DialError] that matches ctx.Err(). When every
-// try fails, the error says how many were made and unwraps to each try's
-// error, so [errors.Is] and [errors.As] find any of them.
+// By default tries follow each other at once and every failure is retried.
+// Options change that: [WithBackoff] waits between tries, [WithRetryIf]
+// decides which failures are worth another try, and [WithBudget] shares a
+// [Budget] that caps retries across Repeats.
+//
+// Once the dial's ctx is done Repeat starts no further try, and stops any
+// wait, and returns a [*DialError] that matches ctx.Err(). When every try
+// fails, the error says how many were made and unwraps to each try's error,
+// so [errors.Is] and [errors.As] find any of them. When Repeat stops early
+// because a failure is not to be retried, or because the budget is empty
+// (the error then matches [ErrBudgetExhausted]), the error says how many of
+// the tries were made and unwraps to their errors too.
 //
 // Use [NewRepeat] to make one; the zero value is not usable.
 // A Repeat is safe for concurrent use by multiple goroutines.
 type Repeat struct {
-	dialer Dialer
-	tries  int
+	dialer    Dialer
+	tries     int
+	backoff   Backoff          // nil: no wait
+	retryable func(error) bool // nil: every failure
+	budget    *Budget          // nil: no cap
 }
 
-// NewRepeat returns a Repeat that dials through d up to tries times.
-// It panics if d is nil or tries is less than 1.
-func NewRepeat(d Dialer, tries int) *Repeat {
+// RepeatOption configures a [Repeat] made by [NewRepeat].
+type RepeatOption interface {
+	applyRepeat(*Repeat)
+}
+
+// NewRepeat returns a Repeat that dials through d up to tries times,
+// configured by opts. It panics if d is nil or tries is less than 1.
+func NewRepeat(d Dialer, tries int, opts ...RepeatOption) *Repeat {
 	mustDialer("NewRepeat", d)
 	if tries < 1 {
 		panic(fmt.Sprintf("dialx: NewRepeat: tries must be >= 1, got %d", tries))
 	}
-	return &Repeat{dialer: d, tries: tries}
+	r := &Repeat{dialer: d, tries: tries}
+	for _, opt := range opts {
+		opt.applyRepeat(r)
+	}
+	return r
 }
 
+// The reasons a Repeat stops early, which head the errors of its tries.
+var (
+	errNotRetryable = errors.New("not retryable") // WithRetryIf said no
+	errNoBudget     = error(bare{ErrBudgetExhausted})
+)
+
 // DialContext dials address on network through the inner Dialer, trying
-// again after each failure until a try succeeds or the tries are used up.
+// again after each failure until a try succeeds, the tries are used up, or
+// an option stops it.
 func (r *Repeat) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	return dialInTurn(ctx, "repeat", "tries", network, address, r.tries, func(int) Dialer { return r.dialer })
+	var errs []error // made at the first failure: nothing allocated on success
+	for try := 1; ; try++ {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, r.fail(network, address, stopped(ctxErr, try-1, r.tries, "tries", errs))
+		}
+		if try == 1 {
+			if r.budget != nil {
+				r.budget.deposit()
+			}
+		} else if err := r.beforeRetry(ctx, try-1, errs[len(errs)-1]); err != nil {
+			return nil, r.fail(network, address, stopped(err, try-1, r.tries, "tries", errs))
+		}
+
+		// Every try starts here.
+		conn, err := r.dialer.DialContext(ctx, network, address)
+		if err == nil {
+			return conn, nil
+		}
+		closeStray(conn)
+		if errs == nil {
+			errs = make([]error, 0, r.tries)
+		}
+		errs = append(errs, err)
+		if try == r.tries {
+			break
+		}
+	}
+	cause := allFailed("tries", errs)
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		// The last try failed because ctx ended: say so, so that
+		// errors.Is(err, ctx.Err()) holds whatever the inner error was.
+		cause = stopped(ctxErr, r.tries, r.tries, "tries", errs)
+	}
+	return nil, r.fail(network, address, cause)
+}
+
+// beforeRetry decides whether retry number retry may go ahead after the
+// failure last, and waits for the backoff if so. A non-nil result is the
+// reason to stop.
+func (r *Repeat) beforeRetry(ctx context.Context, retry int, last error) error {
+	if r.retryable != nil && !r.retryable(last) {
+		return errNotRetryable
+	}
+	if r.budget != nil && !r.budget.withdraw() {
+		return errNoBudget
+	}
+	if r.backoff != nil {
+		if err := sleep(ctx, r.backoff.Backoff(retry)); err != nil {
+			return err
+		}
+		return ctx.Err() // the wait and ctx may have ended together
+	}
+	return nil
+}
+
+func (r *Repeat) fail(network, address string, cause error) error {
+	return &DialError{Op: "repeat", Net: network, Addr: address, Err: cause}
 }
 
 // Dial is DialContext with [context.Background].
 func (r *Repeat) Dial(network, address string) (net.Conn, error) {
 	return r.DialContext(context.Background(), network, address)
 }
+
+// WithBackoff makes a [Repeat] wait before each retry for as long as b says.
+// The wait ends early, and the dial fails with an error matching ctx.Err(),
+// if ctx is done first. It panics if b is nil.
+func WithBackoff(b Backoff) RepeatOption {
+	if b == nil {
+		panic("dialx: WithBackoff: nil Backoff")
+	}
+	return backoffOption{b}
+}
+
+type backoffOption struct{ backoff Backoff }
+
+func (o backoffOption) applyRepeat(r *Repeat) { r.backoff = o.backoff }
+
+// WithRetryIf makes a [Repeat] retry only the failures for which retryable
+// returns true; on the first failure it returns false for, Repeat stops and
+// returns the errors so far. Without it every failure is retried. Either way
+// Repeat stops once the caller's ctx is done, without asking retryable.
+// retryable is called from every goroutine that dials, so it must be safe
+// for concurrent use. It panics if retryable is nil.
+func WithRetryIf(retryable func(error) bool) RepeatOption {
+	if retryable == nil {
+		panic("dialx: WithRetryIf: nil func")
+	}
+	return retryIfOption(retryable)
+}
+
+type retryIfOption func(error) bool
+
+func (o retryIfOption) applyRepeat(r *Repeat) { r.retryable = o }
+
+// WithBudget makes a [Repeat] draw its retries from b, which any number of
+// Repeats may share: each first try deposits into b, each retry withdraws,
+// and when b is empty Repeat stops with an error matching
+// [ErrBudgetExhausted]. It panics if b is nil.
+func WithBudget(b *Budget) RepeatOption {
+	if b == nil {
+		panic("dialx: WithBudget: nil Budget")
+	}
+	return budgetOption{b}
+}
+
+type budgetOption struct{ budget *Budget }
+
+func (o budgetOption) applyRepeat(r *Repeat) { r.budget = o.budget }
