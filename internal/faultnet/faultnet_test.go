@@ -1,0 +1,225 @@
+package faultnet_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dialx/dialx/internal/faultnet"
+)
+
+const idle = 2 * time.Second
+
+func dialHandshake(t *testing.T, addr string, timeout time.Duration) (net.Conn, error, time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	start := time.Now()
+	c, err := faultnet.Handshake{}.DialContext(ctx, "tcp", addr)
+	return c, err, time.Since(start)
+}
+
+func requireTimeout(t *testing.T, err error) {
+	t.Helper()
+	require.Error(t, err)
+	// A connect that hits the deadline the net package derived from ctx
+	// reports os.ErrDeadlineExceeded rather than ctx's own error.
+	assert.True(t, errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded), "got %v", err)
+	var ne net.Error
+	require.ErrorAs(t, err, &ne)
+	assert.True(t, ne.Timeout(), "Timeout() of %v", err)
+}
+
+func TestRefused(t *testing.T) {
+	s := faultnet.StartRefused(t)
+	c, err, took := dialHandshake(t, s.Addr(), 5*time.Second)
+	require.Nil(t, c)
+	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
+	assert.Less(t, took, time.Second)
+	assert.Equal(t, 0, s.Accepted())
+}
+
+func TestBlackhole(t *testing.T) {
+	s := faultnet.StartBlackhole(t)
+	for range 3 { // stays full: every attempt hangs
+		c, err, took := dialHandshake(t, s.Addr(), 100*time.Millisecond)
+		require.Nil(t, c)
+		requireTimeout(t, err)
+		assert.GreaterOrEqual(t, took, 100*time.Millisecond)
+		assert.Less(t, took, 2*time.Second)
+	}
+	assert.Equal(t, 0, s.Accepted())
+}
+
+func TestReset(t *testing.T) {
+	s := faultnet.StartReset(t)
+	c, err, _ := dialHandshake(t, s.Addr(), 5*time.Second)
+	require.Nil(t, c)
+	assert.ErrorIs(t, err, syscall.ECONNRESET)
+	var op *net.OpError
+	assert.ErrorAs(t, err, &op)
+	require.NoError(t, s.WaitIdle(idle))
+	assert.Equal(t, 1, s.Accepted())
+	assert.Equal(t, 1, s.ServerClosed())
+}
+
+func TestResetBareConnect(t *testing.T) {
+	s := faultnet.StartReset(t)
+	c, err := net.Dial("tcp", s.Addr())
+	if err == nil {
+		// The kernel completed the handshake before the server reset.
+		defer c.Close()
+		_, err = c.Read(make([]byte, 1))
+	}
+	assert.ErrorIs(t, err, syscall.ECONNRESET)
+}
+
+func TestSlow(t *testing.T) {
+	t.Run("slower than the dial", func(t *testing.T) {
+		s := faultnet.StartSlow(t, time.Hour)
+		c, err, took := dialHandshake(t, s.Addr(), 50*time.Millisecond)
+		require.Nil(t, c)
+		requireTimeout(t, err)
+		assert.Less(t, took, time.Second)
+		require.NoError(t, s.WaitIdle(idle), "a client giving up during the delay is noticed at once")
+		assert.Equal(t, 1, s.ClientClosed())
+	})
+	t.Run("within the dial", func(t *testing.T) {
+		s := faultnet.StartSlow(t, 30*time.Millisecond)
+		c, err, took := dialHandshake(t, s.Addr(), 5*time.Second)
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, took, 30*time.Millisecond)
+		echoByte(t, c)
+		require.NoError(t, c.Close())
+		require.NoError(t, s.WaitIdle(idle))
+		assert.Equal(t, 1, s.ClientClosed())
+	})
+}
+
+func TestSilent(t *testing.T) {
+	s := faultnet.StartSilent(t)
+	c, err, _ := dialHandshake(t, s.Addr(), 50*time.Millisecond)
+	require.Nil(t, c)
+	requireTimeout(t, err)
+	require.NoError(t, s.WaitIdle(idle))
+	assert.Equal(t, 1, s.Accepted())
+	assert.Equal(t, 1, s.ClientClosed())
+}
+
+func TestHandshakeCanceled(t *testing.T) {
+	s := faultnet.StartSilent(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, cancel)
+	c, err := faultnet.Handshake{}.DialContext(ctx, "tcp", s.Addr())
+	require.Nil(t, c)
+	assert.ErrorIs(t, err, context.Canceled)
+	require.NoError(t, s.WaitIdle(idle))
+}
+
+func TestEcho(t *testing.T) {
+	s := faultnet.StartEcho(t)
+	c, err, _ := dialHandshake(t, s.Addr(), 5*time.Second)
+	require.NoError(t, err)
+	echoByte(t, c)
+	assert.Equal(t, 1, s.Open())
+	require.Error(t, s.WaitIdle(10*time.Millisecond), "the connection is still open")
+	require.NoError(t, c.Close())
+	require.NoError(t, s.WaitIdle(idle))
+	assert.Equal(t, 1, s.ClientClosed())
+}
+
+func TestFlakyIsDeterministic(t *testing.T) {
+	const dials = 40
+	outcomes := func() []bool {
+		s := faultnet.StartFlaky(t, 0.3, 7)
+		var ok []bool
+		for range dials {
+			c, err, _ := dialHandshake(t, s.Addr(), 5*time.Second)
+			if err == nil {
+				c.Close()
+			} else {
+				assert.ErrorIs(t, err, syscall.ECONNRESET)
+			}
+			ok = append(ok, err == nil)
+		}
+		require.NoError(t, s.WaitIdle(idle))
+		assert.Equal(t, dials, s.Accepted())
+		assert.Equal(t, s.Failed(), s.ServerClosed())
+		assert.Equal(t, dials-s.Failed(), s.ClientClosed())
+		assert.InDelta(t, 0.3*dials, s.Failed(), 0.2*dials)
+		return ok
+	}
+	assert.Equal(t, outcomes(), outcomes(), "same seed, same sequence")
+}
+
+func TestFlakyPanicsOnBadFraction(t *testing.T) {
+	assert.PanicsWithValue(t, "faultnet: StartFlaky: failFraction must be within [0, 1], got 1.5", func() {
+		faultnet.StartFlaky(t, 1.5, 1)
+	})
+}
+
+func TestCloseEndsOpenConnections(t *testing.T) {
+	s := faultnet.StartEcho(t)
+	c, err, _ := dialHandshake(t, s.Addr(), 5*time.Second)
+	require.NoError(t, err)
+	defer c.Close()
+	s.Close()
+	assert.Equal(t, 0, s.Open())
+	assert.Equal(t, 1, s.ServerClosed())
+	_, err = c.Read(make([]byte, 1))
+	assert.True(t, errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET), "got %v", err)
+	s.Close() // twice is fine
+}
+
+func TestFDCount(t *testing.T) {
+	before, ok := faultnet.FDCount()
+	if !ok {
+		t.Skip("no /proc/self/fd on this platform")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	now, _ := faultnet.FDCount()
+	assert.Equal(t, before+1, now)
+	require.NoError(t, ln.Close())
+	now, _ = faultnet.FDCount()
+	assert.Equal(t, before, now)
+}
+
+func TestCheckFDsCatchesALeak(t *testing.T) {
+	if _, ok := faultnet.FDCount(); !ok {
+		t.Skip("no /proc/self/fd on this platform")
+	}
+	ft := &fakeTB{TB: t}
+	check := faultnet.CheckFDs(ft)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	check()
+	assert.True(t, ft.failed, "a listener left open is reported")
+}
+
+type fakeTB struct {
+	testing.TB
+	failed bool
+}
+
+func (f *fakeTB) Errorf(string, ...any) { f.failed = true }
+func (f *fakeTB) Helper()               {}
+
+func echoByte(t *testing.T, c net.Conn) {
+	t.Helper()
+	_, err := c.Write([]byte{'x'})
+	require.NoError(t, err)
+	b := make([]byte, 1)
+	_, err = io.ReadFull(c, b)
+	require.NoError(t, err)
+	assert.Equal(t, byte('x'), b[0])
+}
