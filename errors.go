@@ -36,8 +36,8 @@ var ErrBudgetExhausted = errors.New("dialx: retry budget exhausted")
 // (a *net.OpError from the innermost dial is found through any stack).
 type DialError struct {
 	// Op names the decorator that failed: "repeat", "timeout", "delay",
-	// "reject", "consecutive", "random", "concurrent", "selective" or
-	// "breaker".
+	// "reject", "consecutive", "random", "concurrent", "selective",
+	// "breaker", or "proxy" (from the Dialer that FromProxy makes).
 	Op string
 	// Net and Addr are the arguments of the failed DialContext call.
 	Net  string

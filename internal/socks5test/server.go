@@ -1,0 +1,305 @@
+// Package socks5test is a small SOCKS5 server (RFC 1928) for tests: it
+// listens on 127.0.0.1, speaks the CONNECT command without authentication,
+// and only connects to loopback destinations, so a test that routes through
+// it can never reach beyond the machine.
+package socks5test
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Reply codes of RFC 1928, section 6.
+const (
+	replySucceeded     = 0x00
+	replyNotAllowed    = 0x02
+	replyRefused       = 0x05
+	replyNoCommand     = 0x07
+	replyNoAddressType = 0x08
+)
+
+// Server is a running SOCKS5 server. Start makes one and registers Close
+// with the test's Cleanup.
+type Server struct {
+	ln net.Listener
+	wg sync.WaitGroup
+
+	mu       sync.Mutex
+	changed  chan struct{}
+	open     map[net.Conn]struct{}
+	accepted int
+	connects int
+	refusals int
+	closing  bool
+}
+
+// Start starts a server on 127.0.0.1.
+func Start(tb testing.TB) *Server {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("socks5test: listen: %v", err)
+	}
+	s := &Server{ln: ln, changed: make(chan struct{}), open: make(map[net.Conn]struct{})}
+	s.wg.Add(1)
+	go s.serve()
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Addr is the server's address, "127.0.0.1:port".
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Accepted reports how many client connections the server accepted.
+func (s *Server) Accepted() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accepted
+}
+
+// Connects reports how many CONNECT requests succeeded.
+func (s *Server) Connects() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connects
+}
+
+// Refusals reports how many requests the server answered with an error
+// reply (destination not loopback, destination refused, bad request).
+func (s *Server) Refusals() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refusals
+}
+
+// Open reports how many client connections have not ended yet.
+func (s *Server) Open() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.open)
+}
+
+// WaitIdle waits until every client connection has ended, or returns an
+// error after timeout.
+func (s *Server) WaitIdle(timeout time.Duration) error {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		s.mu.Lock()
+		open, changed := len(s.open), s.changed
+		s.mu.Unlock()
+		if open == 0 {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
+			return errors.New("socks5test: " + strconv.Itoa(open) + " connection(s) still open after " + timeout.String())
+		}
+	}
+}
+
+// Close stops the listener, ends every relayed connection and waits for the
+// server's goroutines. It is safe to call more than once.
+func (s *Server) Close() {
+	s.mu.Lock()
+	s.closing = true
+	for c := range s.open {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.ln.Close()
+	s.wg.Wait()
+}
+
+func (s *Server) serve() {
+	defer s.wg.Done()
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		s.mu.Lock()
+		if s.closing {
+			s.mu.Unlock()
+			c.Close()
+			return
+		}
+		s.accepted++
+		s.open[c] = struct{}{}
+		s.notifyLocked()
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.handle(c)
+			c.Close()
+			s.mu.Lock()
+			delete(s.open, c)
+			s.notifyLocked()
+			s.mu.Unlock()
+		}()
+	}
+}
+
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+func (s *Server) count(reply byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if reply == replySucceeded {
+		s.connects++
+	} else {
+		s.refusals++
+	}
+}
+
+// handle runs one client session: method negotiation, request, relay.
+func (s *Server) handle(c net.Conn) {
+	// The greeting: VER NMETHODS METHODS...
+	var head [2]byte
+	if _, err := io.ReadFull(c, head[:]); err != nil || head[0] != 5 {
+		return
+	}
+	methods := make([]byte, head[1])
+	if _, err := io.ReadFull(c, methods); err != nil {
+		return
+	}
+	noAuth := false
+	for _, m := range methods {
+		noAuth = noAuth || m == 0x00
+	}
+	if !noAuth {
+		c.Write([]byte{5, 0xff})
+		return
+	}
+	if _, err := c.Write([]byte{5, 0x00}); err != nil {
+		return
+	}
+
+	// The request: VER CMD RSV ATYP DST.ADDR DST.PORT
+	var req [4]byte
+	if _, err := io.ReadFull(c, req[:]); err != nil || req[0] != 5 {
+		return
+	}
+	host, ok := readHost(c, req[3])
+	if !ok {
+		s.reply(c, replyNoAddressType, nil)
+		return
+	}
+	var port [2]byte
+	if _, err := io.ReadFull(c, port[:]); err != nil {
+		return
+	}
+	if req[1] != 0x01 { // CONNECT only
+		s.reply(c, replyNoCommand, nil)
+		return
+	}
+	ip, allowed := loopback(host)
+	if !allowed {
+		s.reply(c, replyNotAllowed, nil)
+		return
+	}
+	dst := netip.AddrPortFrom(ip, uint16(port[0])<<8|uint16(port[1]))
+	upstream, err := net.DialTimeout("tcp", dst.String(), 5*time.Second)
+	if err != nil {
+		s.reply(c, replyRefused, nil)
+		return
+	}
+	defer upstream.Close()
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return
+	}
+	// Close must also end the upstream side of the relay.
+	s.open[upstream] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.open, upstream)
+		s.mu.Unlock()
+	}()
+	if !s.reply(c, replySucceeded, upstream.LocalAddr()) {
+		return
+	}
+	relay(c, upstream)
+}
+
+// readHost reads DST.ADDR of the given address type.
+func readHost(c net.Conn, atyp byte) (string, bool) {
+	switch atyp {
+	case 0x01:
+		var b [4]byte
+		if _, err := io.ReadFull(c, b[:]); err != nil {
+			return "", false
+		}
+		return netip.AddrFrom4(b).String(), true
+	case 0x04:
+		var b [16]byte
+		if _, err := io.ReadFull(c, b[:]); err != nil {
+			return "", false
+		}
+		return netip.AddrFrom16(b).String(), true
+	case 0x03:
+		var n [1]byte
+		if _, err := io.ReadFull(c, n[:]); err != nil {
+			return "", false
+		}
+		b := make([]byte, n[0])
+		if _, err := io.ReadFull(c, b); err != nil {
+			return "", false
+		}
+		return string(b), true
+	}
+	return "", false
+}
+
+// loopback resolves host without any lookup: a loopback IP, or "localhost".
+func loopback(host string) (netip.Addr, bool) {
+	if host == "localhost" {
+		return netip.AddrFrom4([4]byte{127, 0, 0, 1}), true
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !ip.IsLoopback() {
+		return netip.Addr{}, false
+	}
+	return ip.Unmap(), true
+}
+
+// reply writes VER REP RSV ATYP BND.ADDR BND.PORT and counts the outcome.
+func (s *Server) reply(c net.Conn, code byte, bound net.Addr) bool {
+	s.count(code)
+	msg := []byte{5, code, 0, 0x01, 0, 0, 0, 0, 0, 0}
+	if ta, ok := bound.(*net.TCPAddr); ok {
+		if ip4 := ta.IP.To4(); ip4 != nil {
+			copy(msg[4:8], ip4)
+			msg[8], msg[9] = byte(ta.Port>>8), byte(ta.Port)
+		}
+	}
+	_, err := c.Write(msg)
+	return err == nil
+}
+
+// relay copies both ways until either side ends, then ends both.
+func relay(a, b net.Conn) {
+	done := make(chan struct{}, 2)
+	go func() { io.Copy(a, b); done <- struct{}{} }()
+	go func() { io.Copy(b, a); done <- struct{}{} }()
+	<-done
+	a.Close()
+	b.Close()
+	<-done
+}

@@ -1,0 +1,75 @@
+package dialx
+
+import (
+	"context"
+	"net"
+
+	"golang.org/x/net/proxy"
+)
+
+// FromProxy returns a [Dialer] that dials through d, a
+// golang.org/x/net/proxy Dialer, so that proxy dialers can be wrapped and
+// routed like any other.
+//
+// If d also has a DialContext method (it is a proxy.ContextDialer, as the
+// dialers made by proxy.SOCKS5 and proxy.Direct are), FromProxy returns d
+// itself. Otherwise d only has Dial, which cannot be cancelled, and the
+// returned Dialer adds what the [Dialer] contract asks for: it starts no dial
+// once ctx is done, it returns as soon as ctx is done even while d.Dial is
+// still running, and when that abandoned dial later succeeds it closes the
+// connection instead of leaking it. It never returns a connection together
+// with an error. The goroutine running an abandoned d.Dial lives until that
+// call returns; only d can shorten it. When ctx ends first, the error is a
+// [*DialError] with Op "proxy" that matches ctx.Err() (and is a timeout if
+// the deadline passed); errors from d are returned unchanged.
+//
+// FromProxy panics if d is nil. The returned Dialer is safe for concurrent
+// use by multiple goroutines if d is.
+func FromProxy(d proxy.Dialer) Dialer {
+	if d == nil {
+		panic("dialx: FromProxy: nil Dialer")
+	}
+	if cd, ok := d.(Dialer); ok {
+		return cd
+	}
+	return DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
+		return dialProxy(ctx, d, network, address)
+	})
+}
+
+func dialProxy(ctx context.Context, d proxy.Dialer, network, address string) (net.Conn, error) {
+	if ctx.Done() == nil {
+		return d.Dial(network, address)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &DialError{Op: "proxy", Net: network, Addr: address, Err: err}
+	}
+	type result struct {
+		conn net.Conn
+		err  error
+	}
+	// Unbuffered: a result is handed over only if the caller is still
+	// there to take it; otherwise the dialing goroutine sees ctx done and
+	// cleans up after itself.
+	results := make(chan result)
+	go func() {
+		conn, err := d.Dial(network, address)
+		if err != nil && conn != nil {
+			conn.Close()
+			conn = nil
+		}
+		select {
+		case results <- result{conn, err}:
+		case <-ctx.Done():
+			if conn != nil {
+				conn.Close()
+			}
+		}
+	}()
+	select {
+	case r := <-results:
+		return r.conn, r.err
+	case <-ctx.Done():
+		return nil, &DialError{Op: "proxy", Net: network, Addr: address, Err: ctx.Err()}
+	}
+}

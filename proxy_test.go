@@ -1,0 +1,226 @@
+package dialx_test
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/proxy"
+
+	"github.com/dialx/dialx"
+	"github.com/dialx/dialx/internal/dialtest"
+)
+
+// plainDialer has only Dial, like older proxy.Dialer implementations.
+type plainDialer func(network, address string) (net.Conn, error)
+
+func (f plainDialer) Dial(network, address string) (net.Conn, error) { return f(network, address) }
+
+// contextDialer has both methods, like the dialers of proxy.SOCKS5.
+type contextDialer struct {
+	plainDialer
+	contextCalls atomic.Int64
+}
+
+func (d *contextDialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	d.contextCalls.Add(1)
+	return d.Dial(network, address)
+}
+
+func TestFromProxyUsesDialContextWhenThere(t *testing.T) {
+	inner := &contextDialer{plainDialer: func(string, string) (net.Conn, error) { return dialtest.NewConn("x"), nil }}
+	d := dialx.FromProxy(inner)
+	assert.Same(t, inner, d, "a proxy.ContextDialer is already a Dialer")
+	c, err := d.DialContext(context.Background(), "tcp", "example.com:80")
+	require.NoError(t, err)
+	c.Close()
+	assert.EqualValues(t, 1, inner.contextCalls.Load())
+}
+
+func TestFromProxyPanicsOnNil(t *testing.T) {
+	assert.PanicsWithValue(t, "dialx: FromProxy: nil Dialer", func() { dialx.FromProxy(nil) })
+}
+
+func TestFromProxyPlain(t *testing.T) {
+	errInner := errors.New("proxy said no")
+	tests := []struct {
+		name     string
+		inner    plainDialer
+		ctx      func() (context.Context, context.CancelFunc)
+		wantConn bool
+		wantErr  error
+		wantOp   bool // the error is a *DialError made by the adapter
+		timeout  bool
+	}{
+		{
+			name:     "success, background ctx",
+			inner:    func(string, string) (net.Conn, error) { return dialtest.NewConn("ok"), nil },
+			ctx:      func() (context.Context, context.CancelFunc) { return context.Background(), func() {} },
+			wantConn: true,
+		},
+		{
+			name:     "success, cancellable ctx",
+			inner:    func(string, string) (net.Conn, error) { return dialtest.NewConn("ok"), nil },
+			ctx:      func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) },
+			wantConn: true,
+		},
+		{
+			name:    "inner error returned unchanged",
+			inner:   func(string, string) (net.Conn, error) { return nil, errInner },
+			ctx:     func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) },
+			wantErr: errInner,
+		},
+		{
+			name:  "cancelled before the dial",
+			inner: func(string, string) (net.Conn, error) { panic("must not be called") },
+			ctx: func() (context.Context, context.CancelFunc) {
+				ctx, cancel := context.WithCancel(context.Background())
+				cancel()
+				return ctx, cancel
+			},
+			wantErr: context.Canceled,
+			wantOp:  true,
+		},
+		{
+			name:  "deadline passes during the dial",
+			inner: func(string, string) (net.Conn, error) { time.Sleep(50 * time.Millisecond); return nil, errInner },
+			ctx: func() (context.Context, context.CancelFunc) {
+				return context.WithTimeout(context.Background(), time.Millisecond)
+			},
+			wantErr: context.DeadlineExceeded,
+			wantOp:  true,
+			timeout: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := tt.ctx()
+			defer cancel()
+			c, err := dialx.FromProxy(tt.inner).DialContext(ctx, "tcp", "example.com:80")
+			if tt.wantConn {
+				require.NoError(t, err)
+				require.NotNil(t, c)
+				c.Close()
+				return
+			}
+			require.Nil(t, c)
+			require.ErrorIs(t, err, tt.wantErr)
+			var de *dialx.DialError
+			if tt.wantOp {
+				require.ErrorAs(t, err, &de)
+				assert.Equal(t, "proxy", de.Op)
+				assert.Equal(t, "dialx: proxy tcp example.com:80: "+tt.wantErr.Error(), err.Error())
+			} else {
+				assert.Same(t, tt.wantErr, err)
+			}
+			var ne net.Error
+			assert.Equal(t, tt.timeout, errors.As(err, &ne) && ne.Timeout())
+		})
+	}
+}
+
+// TestFromProxyClosesLateConnection: the caller gives up, the plain Dial
+// succeeds afterwards, and the adapter closes that connection.
+func TestFromProxyClosesLateConnection(t *testing.T) {
+	release := make(chan struct{})
+	conn := dialtest.NewConn("late")
+	returned := make(chan struct{})
+	inner := plainDialer(func(string, string) (net.Conn, error) {
+		<-release
+		defer close(returned)
+		return conn, nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(10 * time.Millisecond); cancel() }()
+	start := time.Now()
+	c, err := dialx.FromProxy(inner).DialContext(ctx, "tcp", "example.com:80")
+	assert.Less(t, time.Since(start), 5*time.Second)
+	require.Nil(t, c)
+	require.ErrorIs(t, err, context.Canceled)
+	close(release)
+	<-returned
+	require.Eventually(t, conn.Closed, 5*time.Second, time.Millisecond)
+}
+
+// TestFromProxyCancelRacesLateConnection cancels at a random point while the
+// plain Dial returns at a random point, many times: the caller gets either a
+// connection that stays open or an error while the connection gets closed,
+// never both and never neither.
+func TestFromProxyCancelRacesLateConnection(t *testing.T) {
+	const rounds = 3000
+	rng := rand.New(rand.NewPCG(1, 2))
+	var won, lost int
+	for range rounds {
+		conn := newSignalConn()
+		dialSpins, cancelSpins := rng.IntN(50), rng.IntN(50)
+		inner := plainDialer(func(string, string) (net.Conn, error) {
+			spin(dialSpins)
+			return conn, nil
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { spin(cancelSpins); cancel() }()
+		c, err := dialx.FromProxy(inner).DialContext(ctx, "tcp", "example.com:80")
+		switch {
+		case err == nil:
+			require.Same(t, conn, c)
+			won++
+		default:
+			require.Nil(t, c, "connection returned together with %v", err)
+			require.ErrorIs(t, err, context.Canceled)
+			select {
+			case <-conn.closed:
+			case <-time.After(5 * time.Second):
+				t.Fatal("late connection never closed")
+			}
+			lost++
+		}
+		cancel()
+		// A connection the caller received is never closed behind its back.
+		if err == nil {
+			assert.False(t, conn.isClosed())
+			c.Close()
+		}
+	}
+	t.Logf("%d dials won, %d cancelled", won, lost)
+	assert.Positive(t, won)
+	assert.Positive(t, lost)
+}
+
+func spin(n int) {
+	for range n {
+		runtime.Gosched()
+	}
+}
+
+// signalConn is a net.Conn whose Close closes a channel.
+type signalConn struct {
+	net.Conn
+	once   atomic.Bool
+	closed chan struct{}
+}
+
+func newSignalConn() *signalConn { return &signalConn{closed: make(chan struct{})} }
+
+func (c *signalConn) Close() error {
+	if c.once.CompareAndSwap(false, true) {
+		close(c.closed)
+	}
+	return nil
+}
+
+func (c *signalConn) isClosed() bool { return c.once.Load() }
+
+// Compile-time checks: a proxy.Dialer of any kind goes in, and the result is
+// a proxy.ContextDialer again.
+var (
+	_ = dialx.FromProxy(proxy.Direct)
+	_ proxy.ContextDialer = dialx.FromProxy(plainDialer(nil))
+	_ proxy.Dialer        = dialx.DialerFunc(nil)
+)
