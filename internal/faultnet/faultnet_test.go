@@ -18,13 +18,13 @@ import (
 
 const idle = 2 * time.Second
 
-func dialHandshake(t *testing.T, addr string, timeout time.Duration) (net.Conn, error, time.Duration) {
+func dialHandshake(t *testing.T, addr string, timeout time.Duration) (net.Conn, time.Duration, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	start := time.Now()
 	c, err := faultnet.Handshake{}.DialContext(ctx, "tcp", addr)
-	return c, err, time.Since(start)
+	return c, time.Since(start), err
 }
 
 func requireTimeout(t *testing.T, err error) {
@@ -40,7 +40,7 @@ func requireTimeout(t *testing.T, err error) {
 
 func TestRefused(t *testing.T) {
 	s := faultnet.StartRefused(t)
-	c, err, took := dialHandshake(t, s.Addr(), 5*time.Second)
+	c, took, err := dialHandshake(t, s.Addr(), 5*time.Second)
 	require.Nil(t, c)
 	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
 	assert.Less(t, took, time.Second)
@@ -50,7 +50,7 @@ func TestRefused(t *testing.T) {
 func TestBlackhole(t *testing.T) {
 	s := faultnet.StartBlackhole(t)
 	for range 3 { // stays full: every attempt hangs
-		c, err, took := dialHandshake(t, s.Addr(), 100*time.Millisecond)
+		c, took, err := dialHandshake(t, s.Addr(), 100*time.Millisecond)
 		require.Nil(t, c)
 		requireTimeout(t, err)
 		assert.GreaterOrEqual(t, took, 100*time.Millisecond)
@@ -61,7 +61,7 @@ func TestBlackhole(t *testing.T) {
 
 func TestReset(t *testing.T) {
 	s := faultnet.StartReset(t)
-	c, err, _ := dialHandshake(t, s.Addr(), 5*time.Second)
+	c, _, err := dialHandshake(t, s.Addr(), 5*time.Second)
 	require.Nil(t, c)
 	assert.ErrorIs(t, err, syscall.ECONNRESET)
 	var op *net.OpError
@@ -85,7 +85,7 @@ func TestResetBareConnect(t *testing.T) {
 func TestSlow(t *testing.T) {
 	t.Run("slower than the dial", func(t *testing.T) {
 		s := faultnet.StartSlow(t, time.Hour)
-		c, err, took := dialHandshake(t, s.Addr(), 50*time.Millisecond)
+		c, took, err := dialHandshake(t, s.Addr(), 50*time.Millisecond)
 		require.Nil(t, c)
 		requireTimeout(t, err)
 		assert.Less(t, took, time.Second)
@@ -94,7 +94,7 @@ func TestSlow(t *testing.T) {
 	})
 	t.Run("within the dial", func(t *testing.T) {
 		s := faultnet.StartSlow(t, 30*time.Millisecond)
-		c, err, took := dialHandshake(t, s.Addr(), 5*time.Second)
+		c, took, err := dialHandshake(t, s.Addr(), 5*time.Second)
 		require.NoError(t, err)
 		assert.GreaterOrEqual(t, took, 30*time.Millisecond)
 		echoByte(t, c)
@@ -106,7 +106,7 @@ func TestSlow(t *testing.T) {
 
 func TestSilent(t *testing.T) {
 	s := faultnet.StartSilent(t)
-	c, err, _ := dialHandshake(t, s.Addr(), 50*time.Millisecond)
+	c, _, err := dialHandshake(t, s.Addr(), 50*time.Millisecond)
 	require.Nil(t, c)
 	requireTimeout(t, err)
 	require.NoError(t, s.WaitIdle(idle))
@@ -126,7 +126,7 @@ func TestHandshakeCanceled(t *testing.T) {
 
 func TestEcho(t *testing.T) {
 	s := faultnet.StartEcho(t)
-	c, err, _ := dialHandshake(t, s.Addr(), 5*time.Second)
+	c, _, err := dialHandshake(t, s.Addr(), 5*time.Second)
 	require.NoError(t, err)
 	echoByte(t, c)
 	assert.Equal(t, 1, s.Open())
@@ -142,7 +142,7 @@ func TestFlakyIsDeterministic(t *testing.T) {
 		s := faultnet.StartFlaky(t, 0.3, 7)
 		var ok []bool
 		for range dials {
-			c, err, _ := dialHandshake(t, s.Addr(), 5*time.Second)
+			c, _, err := dialHandshake(t, s.Addr(), 5*time.Second)
 			if err == nil {
 				c.Close()
 			} else {
@@ -168,7 +168,7 @@ func TestFlakyPanicsOnBadFraction(t *testing.T) {
 
 func TestCloseEndsOpenConnections(t *testing.T) {
 	s := faultnet.StartEcho(t)
-	c, err, _ := dialHandshake(t, s.Addr(), 5*time.Second)
+	c, _, err := dialHandshake(t, s.Addr(), 5*time.Second)
 	require.NoError(t, err)
 	defer c.Close()
 	s.Close()
