@@ -57,15 +57,15 @@ import (
 // Use [NewSelective] to make one; the zero value is not usable.
 // A Selective is safe for concurrent use by multiple goroutines.
 type Selective struct {
-	rules    []Rule
-	patterns []pattern
+	rules []Rule
+	index *index
 }
 
 // NewSelective compiles rules, in order, into a Selective. It reports every
 // rule with a bad pattern or a nil Dialer, each as a [*RuleError], joined with
 // [errors.Join]. An empty list is valid and matches nothing.
 func NewSelective(rules ...Rule) (*Selective, error) {
-	s := &Selective{rules: slices.Clone(rules), patterns: make([]pattern, len(rules))}
+	patterns := make([]pattern, len(rules))
 	var errs []error
 	for i, rule := range rules {
 		p, err := parsePattern(rule.Pattern)
@@ -75,12 +75,12 @@ func NewSelective(rules ...Rule) (*Selective, error) {
 		if isNilDialer(rule.Dialer) {
 			errs = append(errs, &RuleError{Index: i, Pattern: rule.Pattern, Err: errors.New("nil Dialer")})
 		}
-		s.patterns[i] = p
+		patterns[i] = p
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return s, nil
+	return &Selective{rules: slices.Clone(rules), index: newIndex(patterns)}, nil
 }
 
 // DialContext dials address on network through the Dialer of the first rule
@@ -117,10 +117,8 @@ func (s *Selective) find(address string) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	for i := range s.patterns {
-		if s.patterns[i].matches(&t) {
-			return i, nil
-		}
+	if i := s.index.find(&t); i >= 0 {
+		return i, nil
 	}
 	return -1, ErrNoMatch
 }

@@ -1,0 +1,160 @@
+package dialx
+
+import (
+	"bytes"
+	"net/netip"
+)
+
+// index finds the first rule that matches a target without scanning every
+// rule. Each kind of host has its own structure, which yields candidate rules
+// in rule order; the ports are checked on the candidates, and the lowest rule
+// index over all structures wins, so the answer is the one a scan of the
+// list in order would give. Only globs ('*' inside a label or in several
+// places) are scanned, and only up to the best candidate found elsewhere.
+type index struct {
+	patterns []pattern
+	any      []int32            // "*" rules
+	names    map[string][]int32 // exact names
+	domains  labelNode          // reversed-label trie of ".name" and "*.name" rules
+	prefixes map[netip.Prefix][]int32
+	bits4    []int // prefix lengths in use by IPv4 blocks, each once
+	bits6    []int // and by IPv6 blocks
+	globs    []int32
+}
+
+// labelNode is the node of the name made of the labels on the path to it,
+// read from the root: the node of "example.com" is the child "example" of
+// the child "com" of the root.
+type labelNode struct {
+	children map[string]*labelNode
+	domain   []int32 // ".name" rules: match the name and every name below it
+	below    []int32 // "*.name" rules: match every name below it
+}
+
+func newIndex(patterns []pattern) *index {
+	x := &index{patterns: patterns, names: make(map[string][]int32), prefixes: make(map[netip.Prefix][]int32)}
+	var seen4, seen6 [129]bool
+	for i := range patterns {
+		id := int32(i)
+		p := &patterns[i]
+		switch p.kind {
+		case hostAny:
+			x.any = append(x.any, id)
+		case hostName:
+			x.names[p.text] = append(x.names[p.text], id)
+		case hostDomain:
+			node := x.domains.walk(p.text)
+			node.domain = append(node.domain, id)
+		case hostSubdomains:
+			node := x.domains.walk(p.text)
+			node.below = append(node.below, id)
+		case hostPrefix:
+			x.prefixes[p.prefix] = append(x.prefixes[p.prefix], id)
+			bits := p.prefix.Bits()
+			if p.prefix.Addr().Is4() && !seen4[bits] {
+				seen4[bits], x.bits4 = true, append(x.bits4, bits)
+			} else if p.prefix.Addr().Is6() && !seen6[bits] {
+				seen6[bits], x.bits6 = true, append(x.bits6, bits)
+			}
+		case hostGlob:
+			x.globs = append(x.globs, id)
+		}
+	}
+	return x
+}
+
+// walk returns the node of name, making the nodes on the way.
+func (n *labelNode) walk(name string) *labelNode {
+	for end := len(name); end > 0; {
+		start := end - 1
+		for start >= 0 && name[start] != '.' {
+			start--
+		}
+		label := name[start+1 : end]
+		child := n.children[label]
+		if child == nil {
+			if n.children == nil {
+				n.children = make(map[string]*labelNode)
+			}
+			child = &labelNode{}
+			n.children[label] = child
+		}
+		n, end = child, start
+	}
+	return n
+}
+
+// find returns the index of the first rule that matches t, or -1.
+func (x *index) find(t *target) int {
+	none := int32(len(x.patterns))
+	best := x.first(x.any, t.port, none)
+	if t.ip.IsValid() {
+		best = x.findIP(t.ip, t.port, best)
+	} else {
+		best = x.first(x.names[string(t.text)], t.port, best)
+		best = x.findDomain(t.text, t.port, best)
+	}
+	for _, id := range x.globs {
+		if id >= best {
+			break
+		}
+		p := &x.patterns[id]
+		if p.lo <= t.port && t.port <= p.hi && glob(p.text, t.text) {
+			best = id
+			break
+		}
+	}
+	if best == none {
+		return -1
+	}
+	return int(best)
+}
+
+// first returns the first rule of ids (which are in rule order) that comes
+// before best and admits port, or best if there is none.
+func (x *index) first(ids []int32, port uint16, best int32) int32 {
+	for _, id := range ids {
+		if id >= best {
+			break
+		}
+		if p := &x.patterns[id]; p.lo <= port && port <= p.hi {
+			return id
+		}
+	}
+	return best
+}
+
+// findIP looks ip up under every prefix length in use. An IPv4 address is
+// also looked up in its IPv4-mapped IPv6 form, which IPv6 blocks may hold.
+func (x *index) findIP(ip netip.Addr, port uint16, best int32) int32 {
+	if ip.Is4() {
+		for _, bits := range x.bits4 {
+			prefix, _ := ip.Prefix(bits)
+			best = x.first(x.prefixes[prefix], port, best)
+		}
+		ip = netip.AddrFrom16(ip.As16())
+	}
+	for _, bits := range x.bits6 {
+		prefix, _ := ip.Prefix(bits)
+		best = x.first(x.prefixes[prefix], port, best)
+	}
+	return best
+}
+
+// findDomain walks name's labels from the last one down the trie.
+func (x *index) findDomain(name []byte, port uint16, best int32) int32 {
+	node := &x.domains
+	for {
+		dot := bytes.LastIndexByte(name, '.')
+		child := node.children[string(name[dot+1:])]
+		if child == nil {
+			return best
+		}
+		best = x.first(child.domain, port, best)
+		if dot < 0 {
+			return best // name is the child's name itself
+		}
+		best = x.first(child.below, port, best)
+		node, name = child, name[:dot]
+	}
+}

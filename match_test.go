@@ -1,0 +1,157 @@
+package dialx
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// linearFind is the reference matcher: the first pattern, in order, whose
+// plain definition matches t.
+func linearFind(patterns []pattern, t *target) int {
+	for i := range patterns {
+		if patterns[i].matches(t) {
+			return i
+		}
+	}
+	return -1
+}
+
+// A few labels and addresses that collide often, so that random rule sets
+// overlap and order decides.
+var (
+	randLabels = []string{"a", "b", "www", "example", "com", "ex", "xn--bcher-kva", "_srv", "a-b"}
+	randIPs    = []string{"10.0.0.1", "10.1.2.3", "10.255.0.0", "11.0.0.1", "127.0.0.1", "192.168.1.1", "0.0.0.0",
+		"::1", "::", "fd00::1", "fdff:ffff::1", "fe80::1", "2001:db8::1", "::ffff:10.0.0.1", "::ffff:7f00:1"}
+	randBlocks = []string{"10.0.0.0/8", "10.1.0.0/16", "10.1.2.3/32", "10.0.0.0/31", "0.0.0.0/0", "127.0.0.0/8",
+		"::/0", "fd00::/8", "fe80::/10", "::1/128", "::ffff:0:0/96", "::ffff:10.0.0.0/104", "2001:db8::/32"}
+	randPorts = []uint16{0, 1, 79, 80, 81, 443, 444, 8080, 65535}
+)
+
+func randName(r *rand.Rand) string {
+	labels := make([]string, 1+r.IntN(3))
+	for i := range labels {
+		labels[i] = randLabels[r.IntN(len(randLabels))]
+	}
+	return strings.Join(labels, ".")
+}
+
+func randPortSuffix(r *rand.Rand) string {
+	switch r.IntN(4) {
+	case 0:
+		return ""
+	case 1:
+		return ":" + itoa(randPorts[r.IntN(len(randPorts))])
+	default:
+		lo, hi := randPorts[r.IntN(len(randPorts))], randPorts[r.IntN(len(randPorts))]
+		lo, hi = min(lo, hi), max(lo, hi)
+		return ":" + itoa(lo) + "-" + itoa(hi)
+	}
+}
+
+func itoa(port uint16) string { return strconv.Itoa(int(port)) }
+
+func randPattern(r *rand.Rand) string {
+	var host string
+	switch r.IntN(8) {
+	case 0:
+		host = "*"
+	case 1:
+		host = randName(r)
+	case 2:
+		host = "*." + randName(r)
+	case 3:
+		host = "." + randName(r)
+	case 4: // a glob: a star replaces or joins a random byte
+		name := []byte(randName(r))
+		at := r.IntN(len(name))
+		if r.IntN(2) == 0 {
+			name[at] = '*'
+		} else {
+			name = append(name[:at], append([]byte{'*'}, name[at:]...)...)
+		}
+		host = string(name)
+	case 5:
+		host = randIPs[r.IntN(len(randIPs))]
+	default:
+		host = randBlocks[r.IntN(len(randBlocks))]
+	}
+	port := randPortSuffix(r)
+	if strings.Contains(host, ":") && port != "" {
+		host = "[" + host + "]"
+	}
+	return host + port
+}
+
+func randAddress(r *rand.Rand) string {
+	port := ":" + itoa(randPorts[r.IntN(len(randPorts))])
+	if r.IntN(2) == 0 {
+		return randName(r) + port
+	}
+	ip := randIPs[r.IntN(len(randIPs))]
+	if strings.Contains(ip, ":") {
+		return "[" + ip + "]" + port
+	}
+	return ip + port
+}
+
+// TestIndexAgreesWithLinear compares the index with the plain definition of
+// the pattern language on many random rule sets and addresses.
+func TestIndexAgreesWithLinear(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	cases, matched := 0, 0
+	for set := 0; set < 2000; set++ {
+		patterns := make([]pattern, 1+r.IntN(40))
+		texts := make([]string, len(patterns))
+		for i := range patterns {
+			texts[i] = randPattern(r)
+			var err error
+			patterns[i], err = parsePattern(texts[i])
+			require.NoError(t, err, texts[i])
+		}
+		x := newIndex(patterns)
+		for range 10 {
+			address := randAddress(r)
+			var buf [maxHostLen + 1]byte
+			target, err := parseTarget(buf[:0], address)
+			require.NoError(t, err, address)
+			want := linearFind(patterns, &target)
+			require.Equal(t, want, x.find(&target), "rules %q, address %q", texts, address)
+			cases++
+			if want >= 0 {
+				matched++
+			}
+		}
+	}
+	// The generator must exercise both outcomes, not just one.
+	require.Greater(t, matched, cases/5)
+	require.Less(t, matched, cases*4/5)
+}
+
+// FuzzIndexAgreesWithLinear compares the index with the plain definition on
+// rule lists (one pattern a line; lines that do not parse are left out) and
+// addresses the fuzzer makes up.
+func FuzzIndexAgreesWithLinear(f *testing.F) {
+	f.Add("*.example.com\n.example.org:443\nexample.net\n10.0.0.0/8:1-1024\n[fd00::/8]:443\nex*le.*\n*", "www.example.com:443")
+	f.Add("127.0.0.1\n::ffff:0:0/96\n::1", "[::ffff:127.0.0.1]:80")
+	f.Add("*.a:80\n.a:81\na*:82", "b.a:81")
+	f.Fuzz(func(t *testing.T, rules, address string) {
+		var patterns []pattern
+		for _, line := range strings.Split(rules, "\n") {
+			if p, err := parsePattern(line); err == nil {
+				patterns = append(patterns, p)
+			}
+		}
+		var buf [maxHostLen + 1]byte
+		target, err := parseTarget(buf[:0], address)
+		if err != nil {
+			return
+		}
+		if want, got := linearFind(patterns, &target), newIndex(patterns).find(&target); want != got {
+			t.Fatalf("rules %q, address %q: linear finds %d, index %d", rules, address, want, got)
+		}
+	})
+}
