@@ -53,7 +53,9 @@ func TestBlackhole(t *testing.T) {
 		c, took, err := dialHandshake(t, s.Addr(), 100*time.Millisecond)
 		require.Nil(t, c)
 		requireTimeout(t, err)
-		assert.GreaterOrEqual(t, took, 100*time.Millisecond)
+		// The deadline is set before the clock is read, so the measured
+		// time can fall a hair short of it: allow slack both ways.
+		assert.GreaterOrEqual(t, took, 80*time.Millisecond)
 		assert.Less(t, took, 2*time.Second)
 	}
 	assert.Equal(t, 0, s.Accepted())
