@@ -55,6 +55,8 @@ type Breaker struct {
 }
 
 // BreakerOption configures a [Breaker]; pass options to [NewBreaker].
+// Options are immutable values, safe to share between goroutines and
+// constructors.
 type BreakerOption interface {
 	applyBreaker(*breakerConfig)
 }
@@ -172,7 +174,8 @@ func (b *Breaker) coolDown(trips int) time.Duration {
 	return time.Duration(float64(d) * (1 + coolDownJitter*(2*u-1)))
 }
 
-// BreakerState is the state of one circuit of a [Breaker].
+// BreakerState is the state of one circuit of a [Breaker]. It is a plain
+// value, safe to copy and read from any goroutine.
 type BreakerState int32
 
 const (

@@ -58,7 +58,8 @@ const (
 	defaultBudgetWindow  = 10 * time.Second
 )
 
-// BudgetOption configures a [Budget] made by [NewBudget].
+// BudgetOption configures a [Budget] made by [NewBudget]. Options are
+// immutable values, safe to share between goroutines and constructors.
 type BudgetOption interface {
 	applyBudget(*budgetSettings)
 }

@@ -34,6 +34,8 @@ var ErrBudgetExhausted = errors.New("dialx: retry budget exhausted")
 // the cause, in the manner of [net.OpError]. Errors returned by inner dialers
 // are kept in Err unchanged, so [errors.Is] and [errors.As] still reach them
 // (a *net.OpError from the innermost dial is found through any stack).
+// A DialError is never modified after it is returned, so it may be read
+// from any number of goroutines.
 type DialError struct {
 	// Op names the decorator that failed: "repeat", "timeout", "delay",
 	// "reject", "consecutive", "random", "concurrent", "selective",
@@ -131,7 +133,8 @@ func stopped(ctxErr error, made, planned int, noun string, errs []error) error {
 // RuleError reports a rule that [NewSelective] or [ParseRules] refused: where
 // it is, its pattern and why. NewSelective and ParseRules report every bad
 // rule at once, each as a RuleError joined with [errors.Join]; use
-// [errors.As] to reach the first.
+// [errors.As] to reach the first. A RuleError is never modified after it is
+// returned, so it may be read from any number of goroutines.
 type RuleError struct {
 	// Line is the rule's line in a rules file, counting from 1, or 0 when
 	// the rule was passed to NewSelective.

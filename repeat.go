@@ -33,7 +33,8 @@ type Repeat struct {
 	budget    *Budget          // nil: no cap
 }
 
-// RepeatOption configures a [Repeat] made by [NewRepeat].
+// RepeatOption configures a [Repeat] made by [NewRepeat]. Options are
+// immutable values, safe to share between goroutines and constructors.
 type RepeatOption interface {
 	applyRepeat(*Repeat)
 }

@@ -9,7 +9,9 @@ import (
 )
 
 // Rule routes the dials whose address matches Pattern through Dialer; see
-// [Selective] for the pattern language.
+// [Selective] for the pattern language. A Rule is a plain value that
+// [NewSelective] copies, so it may be shared between goroutines and reused
+// after the Selective is built.
 type Rule struct {
 	// Pattern selects addresses: "host", "host:port", "host:min-max",
 	// "[ipv6]:port", a CIDR block, "*.domain" or ".domain".
