@@ -55,7 +55,7 @@ func TestExportedNamesAreDocumented(t *testing.T) {
 	}
 	for _, typ := range pkg.Types {
 		check(typ.Name, typ.Doc)
-		if !strings.Contains(typ.Doc, "concurrent") {
+		if !strings.Contains(typ.Doc, "concurrent") && !strings.Contains(typ.Doc, "goroutine") {
 			t.Errorf("doc comment of type %s should say whether it is safe for concurrent use", typ.Name)
 		}
 		for _, f := range append(typ.Funcs, typ.Methods...) {
