@@ -111,3 +111,80 @@ func ExampleWithBudget() {
 	// Output:
 	// 100 dials, 120 reached the backend (1.2x), 100 stopped by the budget
 }
+
+// heldDialer connects in memory, but its dials to hold wait until release is
+// closed; it says on started when such a dial is under way.
+func heldDialer(hold string, started, release chan struct{}) dialx.Dialer {
+	return dialx.DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
+		if address == hold {
+			started <- struct{}{}
+			<-release
+		}
+		client, server := net.Pipe()
+		server.Close()
+		return client, nil
+	})
+}
+
+func ExampleNewLimit() {
+	started, release := make(chan struct{}), make(chan struct{})
+	limit := dialx.NewLimit(heldDialer("db.internal:5432", started, release), 1)
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if conn, err := limit.Dial("tcp", "db.internal:5432"); err == nil {
+			conn.Close()
+		}
+	}()
+	<-started // the one slot is taken
+
+	// A second dial waits for the slot, but no longer than its ctx allows.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	_, err := limit.DialContext(ctx, "tcp", "db.internal:5432")
+	fmt.Println(err)
+	close(release)
+	<-done
+	// Output:
+	// dialx: limit tcp db.internal:5432: gave up waiting for one of 1 dials in flight: context deadline exceeded
+}
+
+// Each host gets its own slots: a busy host does not hold up the others.
+func ExampleWithLimitKey() {
+	byHost := dialx.WithLimitKey(func(network, address string) string {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return address
+		}
+		return host
+	})
+	started, release := make(chan struct{}), make(chan struct{})
+	limit := dialx.NewLimit(heldDialer("a.internal:443", started, release), 1, byHost)
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if conn, err := limit.Dial("tcp", "a.internal:443"); err == nil {
+			conn.Close()
+		}
+	}()
+	<-started
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	for _, address := range []string{"b.internal:443", "a.internal:80"} {
+		conn, err := limit.DialContext(ctx, "tcp", address)
+		if err != nil {
+			fmt.Println(address, "waited:", errors.Is(err, context.DeadlineExceeded))
+			continue
+		}
+		conn.Close()
+		fmt.Println(address, "connected")
+	}
+	close(release)
+	<-done
+	// Output:
+	// b.internal:443 connected
+	// a.internal:80 waited: true
+}

@@ -1,0 +1,192 @@
+package dialx
+
+import (
+	"container/list"
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+)
+
+// Limit bounds how many dials through a Dialer are in flight at once. A dial
+// that finds every slot taken waits, in first-come first-served order, until
+// a dial in flight returns; a slot is held for the dial only, not for the
+// life of the connection it made.
+//
+// A dial that is waiting when its ctx ends leaves the queue at once and
+// fails with a [*DialError] matching ctx.Err(); a dial whose ctx is already
+// done does not wait or dial at all.
+//
+// By default all dials share one set of slots. With [WithLimitKey] each key
+// (for example each destination address) gets its own; the bookkeeping of a
+// key is dropped as soon as it has no dial in flight or waiting, so memory
+// stays bounded by the dials under way.
+//
+// Use [NewLimit] to make one; the zero value is not usable.
+// A Limit is safe for concurrent use by multiple goroutines.
+type Limit struct {
+	dialer   Dialer
+	inFlight int
+	key      func(network, address string) string // nil: one shared set of slots
+
+	mu     sync.Mutex
+	shared slots
+	keyed  map[string]*slots
+}
+
+// slots is a FIFO semaphore of unit weight, in the manner of
+// golang.org/x/sync/semaphore. Its fields are guarded by Limit.mu.
+type slots struct {
+	used    int
+	waiters list.List // of chan struct{}, closed to hand a slot over
+}
+
+// LimitOption configures a [Limit] made by [NewLimit].
+type LimitOption interface {
+	applyLimit(*Limit)
+}
+
+// NewLimit returns a Limit that lets at most inFlight dials through d at
+// once (per key, with [WithLimitKey]). It panics if d is nil or inFlight is
+// less than 1.
+func NewLimit(d Dialer, inFlight int, opts ...LimitOption) *Limit {
+	mustDialer("NewLimit", d)
+	if inFlight < 1 {
+		panic(fmt.Sprintf("dialx: NewLimit: inFlight must be >= 1, got %d", inFlight))
+	}
+	l := &Limit{dialer: d, inFlight: inFlight}
+	for _, opt := range opts {
+		opt.applyLimit(l)
+	}
+	if l.key != nil {
+		l.keyed = make(map[string]*slots)
+	}
+	return l
+}
+
+// WithLimitKey gives each key its own inFlight slots: dials whose key is the
+// same share them. A key of the address limits the dials to each
+// destination; a key of the host alone counts every port of a host
+// together. It panics if key is nil.
+func WithLimitKey(key func(network, address string) string) LimitOption {
+	if key == nil {
+		panic("dialx: WithLimitKey: key must not be nil, got nil")
+	}
+	return limitKey(key)
+}
+
+type limitKey func(network, address string) string
+
+func (k limitKey) applyLimit(l *Limit) { l.key = k }
+
+// DialContext waits for a free slot, then dials address on network through
+// the inner Dialer and frees the slot when that dial returns.
+func (l *Limit) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	key := ""
+	if l.key != nil {
+		key = l.key(network, address)
+	}
+	s, err := l.acquire(ctx, key)
+	if err != nil {
+		return nil, &DialError{Op: "limit", Net: network, Addr: address, Err: err}
+	}
+	defer l.release(key, s)
+	return l.dialer.DialContext(ctx, network, address)
+}
+
+// Dial is DialContext with [context.Background].
+func (l *Limit) Dial(network, address string) (net.Conn, error) {
+	return l.DialContext(context.Background(), network, address)
+}
+
+// acquire takes a slot of key, waiting in line for one if needed.
+func (l *Limit) acquire(ctx context.Context, key string) (*slots, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	s := l.slotsOf(key)
+	if s.used < l.inFlight && s.waiters.Len() == 0 {
+		s.used++
+		l.mu.Unlock()
+		return s, nil
+	}
+	ready := make(chan struct{})
+	waiter := s.waiters.PushBack(ready)
+	l.mu.Unlock()
+
+	// Every wait starts here.
+	select {
+	case <-ready:
+		if err := ctx.Err(); err != nil {
+			// Woken and cancelled at once: pass the slot on.
+			l.release(key, s)
+			return nil, l.waitError(err)
+		}
+		return s, nil
+	case <-ctx.Done():
+		l.mu.Lock()
+		select {
+		case <-ready:
+			// A release handed us the slot as ctx ended: pass it on.
+			l.mu.Unlock()
+			l.release(key, s)
+		default:
+			s.waiters.Remove(waiter)
+			l.forgetIfIdle(key, s)
+			l.mu.Unlock()
+		}
+		return nil, l.waitError(ctx.Err())
+	}
+}
+
+// release frees a slot of key, handing it straight to the first waiter if
+// there is one.
+func (l *Limit) release(key string, s *slots) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if first := s.waiters.Front(); first != nil {
+		close(s.waiters.Remove(first).(chan struct{}))
+		return
+	}
+	s.used--
+	l.forgetIfIdle(key, s)
+}
+
+// slotsOf returns the slots of key, made on first use. l.mu must be held.
+func (l *Limit) slotsOf(key string) *slots {
+	if l.keyed == nil {
+		return &l.shared
+	}
+	s := l.keyed[key]
+	if s == nil {
+		s = &slots{}
+		l.keyed[key] = s
+	}
+	return s
+}
+
+// forgetIfIdle drops the slots of a key that nobody uses or waits for, so
+// that the map only holds keys with dials under way. l.mu must be held.
+func (l *Limit) forgetIfIdle(key string, s *slots) {
+	if l.keyed != nil && s.used == 0 && s.waiters.Len() == 0 {
+		delete(l.keyed, key)
+	}
+}
+
+func (l *Limit) waitError(ctxErr error) error {
+	return &limitWaitError{inFlight: l.inFlight, err: ctxErr}
+}
+
+// limitWaitError says that a dial gave up waiting for a slot.
+type limitWaitError struct {
+	inFlight int
+	err      error
+}
+
+func (e *limitWaitError) Error() string {
+	return "gave up waiting for one of " + strconv.Itoa(e.inFlight) + " dials in flight: " + e.err.Error()
+}
+
+func (e *limitWaitError) Unwrap() error { return e.err }
