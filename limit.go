@@ -42,7 +42,8 @@ type slots struct {
 	waiters list.List // of chan struct{}, closed to hand a slot over
 }
 
-// LimitOption configures a [Limit] made by [NewLimit].
+// LimitOption configures a [Limit] made by [NewLimit]. Options are
+// immutable values, safe to share between goroutines and constructors.
 type LimitOption interface {
 	applyLimit(*Limit)
 }
