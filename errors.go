@@ -139,7 +139,8 @@ type RuleError struct {
 	// Line is the rule's line in a rules file, counting from 1, or 0 when
 	// the rule was passed to NewSelective.
 	Line int
-	// Index is the rule's position in the list passed to NewSelective.
+	// Index is the rule's position in the list passed to NewSelective, or
+	// in the list ParseRules would have returned.
 	Index int
 	// Pattern is the pattern as written.
 	Pattern string

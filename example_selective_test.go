@@ -3,6 +3,7 @@ package dialx_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/dialx/dialx"
 )
@@ -39,4 +40,64 @@ func ExampleNewSelective() {
 	// http: dialing tcp example.com:80
 	// direct: dialing tcp example.com:443
 	// dialx: rule 0 "example.com:http": port "http" is not a decimal number
+}
+
+// Rules read from a file, here a string. To apply an edited file without a
+// restart, build a new Selective from it and swap it into a Swappable that
+// the rest of the program dials through; dials in flight finish on the old
+// rules.
+func ExampleParseRules() {
+	dialers := map[string]dialx.Dialer{
+		"block":  dialx.NewReject(nil),
+		"vpn":    pipeDialer("vpn"),
+		"direct": pipeDialer("direct"),
+	}
+	load := func(file string) (*dialx.Selective, error) {
+		rules, err := dialx.ParseRules(strings.NewReader(file), dialers)
+		if err != nil {
+			return nil, err
+		}
+		return dialx.NewSelective(rules...)
+	}
+
+	selective, err := load(`
+# intranet through the VPN, everything else direct
+10.0.0.0/8      vpn
+.corp.example   vpn
+*               direct
+`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	current := dialx.NewSwappable(selective)
+	dial := func(address string) {
+		conn, err := current.Dial("tcp", address)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		conn.Close()
+	}
+	dial("wiki.corp.example:443")
+	dial("example.com:443")
+
+	// The new file blocks the intranet; a bad line keeps the old rules.
+	if _, err := load("10.0.0.0/8 vpn\n*.corp.example:https vpn\n"); err != nil {
+		fmt.Println(err)
+	}
+	selective, err = load(".corp.example block\n* direct\n")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	current.Swap(selective)
+	dial("wiki.corp.example:443")
+	dial("example.com:443")
+	// Output:
+	// vpn: dialing tcp wiki.corp.example:443
+	// direct: dialing tcp example.com:443
+	// dialx: line 2: pattern "*.corp.example:https": port "https" is not a decimal number
+	// dialx: reject tcp wiki.corp.example:443: connection rejected
+	// direct: dialing tcp example.com:443
 }

@@ -1,0 +1,132 @@
+package dialx_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dialx/dialx"
+	"github.com/dialx/dialx/internal/dialtest"
+)
+
+func TestParseRules(t *testing.T) {
+	block, direct := dialx.NewReject(nil), &dialtest.Dialer{Label: "direct"}
+	file := "\uFEFF# a comment line\n" +
+		"\n" +
+		".ads.example   block   # trailing comment\n" +
+		"\t10.0.0.0/8:1-1024\tblock\r\n" +
+		"   \t  \n" +
+		"*  direct\n"
+	rules, err := dialx.ParseRules(strings.NewReader(file), map[string]dialx.Dialer{"block": block, "direct": direct})
+	require.NoError(t, err)
+	assert.Equal(t, []dialx.Rule{
+		{Pattern: ".ads.example", Dialer: block},
+		{Pattern: "10.0.0.0/8:1-1024", Dialer: block},
+		{Pattern: "*", Dialer: direct},
+	}, rules)
+}
+
+func TestParseRulesEmpty(t *testing.T) {
+	rules, err := dialx.ParseRules(strings.NewReader("# nothing\n\n"), nil)
+	require.NoError(t, err)
+	assert.Empty(t, rules)
+}
+
+func TestParseRulesReportsEveryBadLine(t *testing.T) {
+	file := strings.Join([]string{
+		"example.com direct",       // 1: fine
+		"example.com:nope direct",  // 2: bad port
+		"example.org",              // 3: no dialer
+		"example.net direct extra", // 4: too many fields
+		"example.edu proxy",        // 5: unknown dialer
+		"127.1 nothing",            // 6: bad pattern and nil dialer
+		"* direct",                 // 7: fine
+	}, "\n")
+	rules, err := dialx.ParseRules(strings.NewReader(file), map[string]dialx.Dialer{
+		"direct": &dialtest.Dialer{}, "nothing": nil,
+	})
+	assert.Nil(t, rules, "no partial list")
+	require.Error(t, err)
+	var joined interface{ Unwrap() []error }
+	require.ErrorAs(t, err, &joined)
+	var lines []int
+	for _, e := range joined.Unwrap() {
+		var re *dialx.RuleError
+		require.ErrorAs(t, e, &re)
+		lines = append(lines, re.Line)
+	}
+	assert.Equal(t, []int{2, 3, 4, 5, 6, 6}, lines)
+	for _, want := range []string{
+		`dialx: line 2: pattern "example.com:nope": port "nope" is not a decimal number`,
+		`dialx: line 3: pattern "example.org": want PATTERN DIALER-NAME, got 1 fields`,
+		`dialx: line 4: pattern "example.net": want PATTERN DIALER-NAME, got 3 fields`,
+		`dialx: line 5: pattern "example.edu": no Dialer named "proxy"`,
+		`dialx: line 6: pattern "127.1": host "127.1" ends in a number`,
+		`dialx: line 6: pattern "127.1": the Dialer named "nothing" is nil`,
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+}
+
+func TestParseRulesReaderError(t *testing.T) {
+	broken := errors.New("disk on fire")
+	rules, err := dialx.ParseRules(iotest.ErrReader(broken), nil)
+	assert.Nil(t, rules)
+	assert.ErrorIs(t, err, broken)
+	assert.ErrorContains(t, err, "dialx: line 1: disk on fire")
+}
+
+func TestParseRulesLineTooLong(t *testing.T) {
+	file := "* direct\n" + strings.Repeat("a", 70<<10) + " direct\n"
+	rules, err := dialx.ParseRules(strings.NewReader(file), map[string]dialx.Dialer{"direct": &dialtest.Dialer{}})
+	assert.Nil(t, rules)
+	assert.ErrorContains(t, err, "dialx: line 2: bufio.Scanner: token too long")
+}
+
+// TestSelectiveHotSwap rebuilds a Selective from a new rules file and swaps
+// it in while a dial through the old one is in flight: the old dial finishes
+// on the old route, new dials take the new one.
+func TestSelectiveHotSwap(t *testing.T) {
+	oldRoute := &dialtest.Dialer{Label: "old", Block: true, IgnoreCtx: true, Release: make(chan struct{}), Started: make(chan string, 1)}
+	newRoute := &dialtest.Dialer{Label: "new"}
+	dialers := map[string]dialx.Dialer{"old": oldRoute, "new": newRoute}
+	build := func(file string) *dialx.Selective {
+		t.Helper()
+		rules, err := dialx.ParseRules(strings.NewReader(file), dialers)
+		require.NoError(t, err)
+		s, err := dialx.NewSelective(rules...)
+		require.NoError(t, err)
+		return s
+	}
+	swappable := dialx.NewSwappable(build("* old\n"))
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		conn, err := swappable.DialContext(context.Background(), "tcp", "example.com:80")
+		if assert.NoError(t, err) {
+			assert.Equal(t, "old", conn.(*dialtest.Conn).Label)
+			conn.Close()
+		}
+	}()
+	<-oldRoute.Started
+
+	swappable.Swap(build("*.example.com new\nexample.com new\n"))
+	conn, err := swappable.DialContext(context.Background(), "tcp", "example.com:80")
+	require.NoError(t, err)
+	assert.Equal(t, "new", conn.(*dialtest.Conn).Label)
+	conn.Close()
+	_, err = swappable.DialContext(context.Background(), "tcp", "example.org:80")
+	assert.ErrorIs(t, err, dialx.ErrNoMatch, "the new rules are the only rules")
+
+	close(oldRoute.Release)
+	wg.Wait()
+	assert.Equal(t, 1, oldRoute.Calls())
+}
