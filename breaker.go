@@ -121,15 +121,21 @@ func (b *Breaker) DialContext(ctx context.Context, network, address string) (net
 	if !c.used.Load() {
 		c.used.Store(true)
 	}
+	call := breakerCall{ctx: ctx, network: network, address: address, key: key}
 	probe := false
 	if BreakerState(c.state.Load()) != BreakerClosed {
 		var admitted bool
-		if probe, admitted = b.admit(ctx, key, c); !admitted {
+		if probe, admitted = b.admit(call, c); !admitted {
+			if t := traceFrom(ctx); t != nil && t.BreakerRefused != nil {
+				t.BreakerRefused(BreakerRefusedInfo{
+					Network: network, Address: address, Key: key, State: BreakerState(c.state.Load()),
+				})
+			}
 			return nil, &DialError{Op: "breaker", Net: network, Addr: address, Err: ErrOpen}
 		}
 	}
-	conn, err := b.dialer.DialContext(ctx, network, address)
-	b.record(ctx, key, c, probe, err)
+	conn, err := dialInner(ctx, b.dialer, network, address)
+	b.record(call, c, probe, err)
 	return conn, err
 }
 

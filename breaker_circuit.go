@@ -107,7 +107,7 @@ func (c *circuit) holding(now time.Duration) bool {
 // admit decides whether a dial may go through a circuit that was not closed
 // when the dial looked at it; probe reports that the dial is the one probe
 // of a half-open circuit.
-func (b *Breaker) admit(ctx context.Context, key string, c *circuit) (probe, admitted bool) {
+func (b *Breaker) admit(call breakerCall, c *circuit) (probe, admitted bool) {
 	for {
 		switch BreakerState(c.state.Load()) {
 		case BreakerClosed:
@@ -130,7 +130,7 @@ func (b *Breaker) admit(ctx context.Context, key string, c *circuit) (probe, adm
 			}
 			c.probing.Store(true)
 			c.state.Store(int32(BreakerHalfOpen))
-			b.changed(ctx, key, BreakerOpen, BreakerHalfOpen)
+			b.changed(call, BreakerOpen, BreakerHalfOpen)
 			c.mu.Unlock()
 			return true, true
 		case BreakerHalfOpen:
@@ -145,9 +145,9 @@ func (b *Breaker) admit(ctx context.Context, key string, c *circuit) (probe, adm
 }
 
 // record counts the outcome of a dial that went through c.
-func (b *Breaker) record(ctx context.Context, key string, c *circuit, probe bool, err error) {
+func (b *Breaker) record(call breakerCall, c *circuit, probe bool, err error) {
 	if probe {
-		b.settle(ctx, key, c, err)
+		b.settle(call, c, err)
 		return
 	}
 	if err == nil {
@@ -159,7 +159,7 @@ func (b *Breaker) record(ctx context.Context, key string, c *circuit, probe bool
 		}
 		return
 	}
-	if ctx.Err() != nil || BreakerState(c.state.Load()) != BreakerClosed {
+	if call.ctx.Err() != nil || BreakerState(c.state.Load()) != BreakerClosed {
 		// The caller gave up, or the circuit opened while this dial was
 		// out: either way the failure adds nothing.
 		return
@@ -180,14 +180,14 @@ func (b *Breaker) record(ctx context.Context, key string, c *circuit, probe bool
 		c.mu.Lock()
 		if BreakerState(c.state.Load()) == BreakerClosed {
 			c.trips = 1
-			b.open(ctx, key, c, BreakerClosed)
+			b.open(call, c, BreakerClosed)
 		}
 		c.mu.Unlock()
 	}
 }
 
 // settle ends the half-open state with the outcome of its probe.
-func (b *Breaker) settle(ctx context.Context, key string, c *circuit, err error) {
+func (b *Breaker) settle(call breakerCall, c *circuit, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
@@ -199,29 +199,40 @@ func (b *Breaker) settle(ctx context.Context, key string, c *circuit, err error)
 		c.trips = 0
 		c.state.Store(int32(BreakerClosed))
 		c.probing.Store(false)
-		b.changed(ctx, key, BreakerHalfOpen, BreakerClosed)
-	case ctx.Err() != nil:
+		b.changed(call, BreakerHalfOpen, BreakerClosed)
+	case call.ctx.Err() != nil:
 		c.probing.Store(false) // no verdict: the next dial probes
 	default:
 		c.trips++
 		c.probing.Store(false)
-		b.open(ctx, key, c, BreakerHalfOpen)
+		b.open(call, c, BreakerHalfOpen)
 	}
 }
 
 // open opens c for the cool-down of its current trip count. c.mu must be held.
-func (b *Breaker) open(ctx context.Context, key string, c *circuit, from BreakerState) {
+func (b *Breaker) open(call breakerCall, c *circuit, from BreakerState) {
 	c.openUntil.Store(int64(b.now() + b.coolDown(c.trips)))
 	c.state.Store(int32(BreakerOpen))
-	b.changed(ctx, key, from, BreakerOpen)
+	b.changed(call, from, BreakerOpen)
 }
 
 // changed reports a state change. c.mu is held, so that changes of one
 // circuit are reported in the order they happened.
-func (b *Breaker) changed(ctx context.Context, key string, from, to BreakerState) {
+func (b *Breaker) changed(call breakerCall, from, to BreakerState) {
 	if b.cfg.onChange != nil {
-		b.cfg.onChange(key, from, to)
+		b.cfg.onChange(call.key, from, to)
 	}
+	if t := traceFrom(call.ctx); t != nil && t.BreakerStateChange != nil {
+		t.BreakerStateChange(BreakerStateChangeInfo{
+			Network: call.network, Address: call.address, Key: call.key, From: from, To: to,
+		})
+	}
+}
+
+// breakerCall is the dial a Breaker is deciding on.
+type breakerCall struct {
+	ctx                   context.Context
+	network, address, key string
 }
 
 // tick is the number of the window bucket the present falls into.

@@ -1,0 +1,265 @@
+package dialx_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dialx/dialx"
+)
+
+// traceLog is a Trace that writes every event it gets as one line.
+type traceLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *traceLog) add(format string, args ...any) {
+	l.mu.Lock()
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
+	l.mu.Unlock()
+}
+
+func (l *traceLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
+
+func (l *traceLog) trace() *dialx.Trace {
+	return &dialx.Trace{
+		DialStart: func(i dialx.DialStartInfo) { l.add("dial start %s %s", i.Network, i.Address) },
+		DialDone: func(i dialx.DialDoneInfo) {
+			l.add("dial done %s %s %v err=%v", i.Network, i.Address, i.Duration, i.Err)
+		},
+		Attempt: func(i dialx.AttemptInfo) {
+			l.add("attempt %s %d/%d wait=%v", i.Op, i.Attempt, i.Of, i.Wait)
+		},
+		SelectiveMatch:  func(i dialx.SelectiveMatchInfo) { l.add("selective rule %d %q", i.Index, i.Pattern) },
+		ConcurrentStart: func(i dialx.ConcurrentStartInfo) { l.add("racer %d start after %v", i.Racer, i.After) },
+		ConcurrentWon:   func(i dialx.ConcurrentWonInfo) { l.add("racer %d won after %v", i.Racer, i.After) },
+		ConcurrentCancelled: func(i dialx.ConcurrentCancelledInfo) {
+			l.add("racer %d cancelled", i.Racer)
+		},
+		BreakerRefused: func(i dialx.BreakerRefusedInfo) { l.add("breaker refused %s (%s)", i.Key, i.State) },
+		BreakerStateChange: func(i dialx.BreakerStateChangeInfo) {
+			l.add("breaker %s %s>%s", i.Key, i.From, i.To)
+		},
+		LimitWaitStart: func(i dialx.LimitWaitStartInfo) { l.add("limit wait %s", i.Address) },
+		LimitWaitDone:  func(i dialx.LimitWaitDoneInfo) { l.add("limit waited %v err=%v", i.Waited, i.Err) },
+		DelayWait:      func(i dialx.DelayWaitInfo) { l.add("delay %v", i.Wait) },
+		TimeoutFired:   func(i dialx.TimeoutFiredInfo) { l.add("timeout after %v", i.After) },
+	}
+}
+
+type ctxKey string
+
+// slowDial is an innermost dialer that takes wait and then fails with err,
+// or succeeds when err is nil.
+func slowDial(wait time.Duration, err error) dialx.DialerFunc {
+	return func(ctx context.Context, _, _ string) (net.Conn, error) {
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if err != nil {
+			return nil, err
+		}
+		return idleConn{}, nil
+	}
+}
+
+func TestTraceFramesOnlyTheInnermostDial(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var log traceLog
+		ctx := dialx.WithTrace(t.Context(), log.trace())
+		d := dialx.NewBreaker(dialx.NewBreaker(slowDial(3*time.Second, nil)))
+		conn, err := d.DialContext(ctx, "tcp", "a:1")
+		require.NoError(t, err)
+		conn.Close()
+		_, err = d.DialContext(ctx, "udp", "b:2")
+		require.NoError(t, err)
+		assert.Equal(t, "dial start tcp a:1\ndial done tcp a:1 3s err=<nil>\n"+
+			"dial start udp b:2\ndial done udp b:2 3s err=<nil>", log.String())
+	})
+}
+
+func TestTraceBreakerEvents(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var log traceLog
+		ctx := dialx.WithTrace(t.Context(), log.trace())
+		fail := true
+		d := dialx.NewBreaker(dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
+			if fail {
+				return nil, errRefused
+			}
+			return idleConn{}, nil
+		}), dialx.WithConsecutiveFailures(2), dialx.WithCoolDown(time.Second, time.Second))
+		for range 3 {
+			d.DialContext(ctx, "tcp", "a:1")
+		}
+		time.Sleep(2 * time.Second)
+		fail = false
+		_, err := d.DialContext(ctx, "tcp", "a:1")
+		require.NoError(t, err)
+		assert.Equal(t, strings.Join([]string{
+			"dial start tcp a:1", "dial done tcp a:1 0s err=connection refused",
+			"dial start tcp a:1", "dial done tcp a:1 0s err=connection refused",
+			"breaker a:1 closed>open",
+			"breaker refused a:1 (open)",
+			"breaker a:1 open>half-open",
+			"dial start tcp a:1", "dial done tcp a:1 0s err=<nil>",
+			"breaker a:1 half-open>closed",
+		}, "\n"), log.String())
+	})
+}
+
+func TestWithTraceComposes(t *testing.T) {
+	var calls []string
+	outer := &dialx.Trace{DialStart: func(dialx.DialStartInfo) { calls = append(calls, "outer") }}
+	inner := &dialx.Trace{
+		DialStart: func(dialx.DialStartInfo) { calls = append(calls, "inner") },
+		DialDone:  func(dialx.DialDoneInfo) { calls = append(calls, "inner done") },
+	}
+	ctx := dialx.WithTrace(dialx.WithTrace(context.Background(), outer), inner)
+	_, err := dialx.NewBreaker(dialx.DialerFunc(instantDial)).DialContext(ctx, "tcp", "a:1")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"inner", "outer", "inner done"}, calls)
+	assert.Same(t, outer, dialx.ContextTrace(dialx.WithTrace(context.Background(), outer)))
+	assert.Nil(t, dialx.ContextTrace(context.Background()))
+}
+
+func TestTraceWithNilHooks(t *testing.T) {
+	ctx := dialx.WithTrace(context.Background(), &dialx.Trace{})
+	d := dialx.NewBreaker(dialx.DialerFunc(instantDial), dialx.WithConsecutiveFailures(1))
+	_, err := d.DialContext(ctx, "tcp", "a:1")
+	require.NoError(t, err)
+}
+
+func TestTraceOffDoesNotAllocate(t *testing.T) {
+	d := dialx.NewBreaker(dialx.NewBreaker(dialx.DialerFunc(instantDial)))
+	tests := []struct {
+		name string
+		ctx  context.Context
+	}{
+		{name: "no trace", ctx: context.Background()},
+		{name: "deep ctx without trace", ctx: context.WithValue(context.WithValue(context.Background(), ctxKey("a"), 1), ctxKey("b"), 2)},
+		{name: "empty trace", ctx: dialx.WithTrace(context.Background(), &dialx.Trace{})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			allocs := testing.AllocsPerRun(1000, func() {
+				if _, err := d.DialContext(tt.ctx, "tcp", "a:1"); err != nil {
+					t.Fatal(err)
+				}
+			})
+			assert.Zero(t, allocs)
+		})
+	}
+}
+
+func TestNewSlogTrace(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{
+		Level: slog.LevelDebug,
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+	tr := dialx.NewSlogTrace(logger, slog.LevelDebug)
+	tr.DialStart(dialx.DialStartInfo{Network: "tcp", Address: "a:1"})
+	tr.DialDone(dialx.DialDoneInfo{Network: "tcp", Address: "a:1", Duration: time.Second, Err: errRefused})
+	tr.Attempt(dialx.AttemptInfo{Op: "repeat", Network: "tcp", Address: "a:1", Attempt: 2, Of: 3, Wait: time.Second})
+	tr.SelectiveMatch(dialx.SelectiveMatchInfo{Network: "tcp", Address: "a:1", Index: 1, Pattern: "*:1"})
+	tr.ConcurrentStart(dialx.ConcurrentStartInfo{Network: "tcp", Address: "a:1", Racer: 1, After: time.Second})
+	tr.ConcurrentWon(dialx.ConcurrentWonInfo{Network: "tcp", Address: "a:1", Racer: 1, After: time.Second})
+	tr.ConcurrentCancelled(dialx.ConcurrentCancelledInfo{Network: "tcp", Address: "a:1", Racer: 0})
+	tr.BreakerRefused(dialx.BreakerRefusedInfo{Network: "tcp", Address: "a:1", Key: "a:1", State: dialx.BreakerOpen})
+	tr.BreakerStateChange(dialx.BreakerStateChangeInfo{Network: "tcp", Address: "a:1", Key: "a:1",
+		From: dialx.BreakerClosed, To: dialx.BreakerOpen})
+	tr.LimitWaitStart(dialx.LimitWaitStartInfo{Network: "tcp", Address: "a:1"})
+	tr.LimitWaitDone(dialx.LimitWaitDoneInfo{Network: "tcp", Address: "a:1", Waited: time.Second})
+	tr.DelayWait(dialx.DelayWaitInfo{Network: "tcp", Address: "a:1", Wait: time.Second})
+	tr.TimeoutFired(dialx.TimeoutFiredInfo{Network: "tcp", Address: "a:1", After: time.Second})
+	const at = " network=tcp address=a:1"
+	assert.Equal(t, strings.Join([]string{
+		`level=DEBUG msg="dialx: dial start"` + at,
+		`level=DEBUG msg="dialx: dial done"` + at + ` duration=1s error="connection refused"`,
+		`level=DEBUG msg="dialx: attempt"` + at + ` op=repeat attempt=2 of=3 wait=1s`,
+		`level=DEBUG msg="dialx: selective match"` + at + ` rule=1 pattern=*:1`,
+		`level=DEBUG msg="dialx: concurrent start"` + at + ` racer=1 after=1s`,
+		`level=DEBUG msg="dialx: concurrent won"` + at + ` racer=1 after=1s`,
+		`level=DEBUG msg="dialx: concurrent cancelled"` + at + ` racer=0`,
+		`level=DEBUG msg="dialx: breaker refused"` + at + ` key=a:1 state=open`,
+		`level=DEBUG msg="dialx: breaker state"` + at + ` key=a:1 from=closed to=open`,
+		`level=DEBUG msg="dialx: limit wait start"` + at,
+		`level=DEBUG msg="dialx: limit wait done"` + at + ` waited=1s`,
+		`level=DEBUG msg="dialx: delay wait"` + at + ` wait=1s`,
+		`level=DEBUG msg="dialx: timeout fired"` + at + ` after=1s`,
+	}, "\n")+"\n", buf.String())
+
+	buf.Reset()
+	quiet := dialx.NewSlogTrace(logger, slog.LevelDebug-4)
+	quiet.DialStart(dialx.DialStartInfo{Network: "tcp", Address: "a:1"})
+	assert.Empty(t, buf.String(), "records below the handler's level are dropped")
+	assert.PanicsWithValue(t, "dialx: NewSlogTrace: logger must not be nil, got nil", func() { dialx.NewSlogTrace(nil, 0) })
+}
+
+func BenchmarkTrace(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(b, err)
+	defer ln.Close()
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conn.Close()
+		}
+	}()
+	addr := ln.Addr().String()
+	var nd net.Dialer
+	traced := dialx.WithTrace(context.Background(), &dialx.Trace{
+		DialStart: func(dialx.DialStartInfo) {},
+		DialDone:  func(dialx.DialDoneInfo) {},
+	})
+	stack := dialx.NewBreaker(&nd)
+	for _, bm := range []struct {
+		name string
+		d    dialx.Dialer
+		ctx  context.Context
+	}{
+		{"loopback/bare", &nd, context.Background()},
+		{"loopback/off", stack, context.Background()},
+		{"loopback/on", stack, traced},
+		{"instant/bare", dialx.DialerFunc(instantDial), context.Background()},
+		{"instant/off", dialx.NewBreaker(dialx.DialerFunc(instantDial)), context.Background()},
+		{"instant/on", dialx.NewBreaker(dialx.DialerFunc(instantDial)), traced},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				conn, err := bm.d.DialContext(bm.ctx, "tcp", addr)
+				if err != nil {
+					b.Fatal(err)
+				}
+				conn.Close()
+			}
+		})
+	}
+}
