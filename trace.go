@@ -60,11 +60,13 @@ type Trace struct {
 }
 
 // DialStartInfo describes an innermost dial that is starting.
+// It is a plain value, safe to keep and to share between goroutines.
 type DialStartInfo struct {
 	Network, Address string
 }
 
 // DialDoneInfo describes an innermost dial that has returned.
+// It is a plain value, safe to keep and to share between goroutines.
 type DialDoneInfo struct {
 	Network, Address string
 	Duration         time.Duration // from DialStart
@@ -72,6 +74,7 @@ type DialDoneInfo struct {
 }
 
 // AttemptInfo describes an attempt of a [Repeat], [Consecutive] or [Random].
+// It is a plain value, safe to keep and to share between goroutines.
 type AttemptInfo struct {
 	Op               string // "repeat", "consecutive" or "random"
 	Network, Address string
@@ -81,6 +84,7 @@ type AttemptInfo struct {
 }
 
 // SelectiveMatchInfo describes the rule a [Selective] chose.
+// It is a plain value, safe to keep and to share between goroutines.
 type SelectiveMatchInfo struct {
 	Network, Address string
 	Index            int    // in the list given to NewSelective
@@ -88,6 +92,7 @@ type SelectiveMatchInfo struct {
 }
 
 // ConcurrentStartInfo describes a racer of a [Concurrent] that starts.
+// It is a plain value, safe to keep and to share between goroutines.
 type ConcurrentStartInfo struct {
 	Network, Address string
 	Racer            int           // index of its Dialer, from 0
@@ -95,6 +100,7 @@ type ConcurrentStartInfo struct {
 }
 
 // ConcurrentWonInfo describes the racer of a [Concurrent] that won.
+// It is a plain value, safe to keep and to share between goroutines.
 type ConcurrentWonInfo struct {
 	Network, Address string
 	Racer            int
@@ -103,12 +109,14 @@ type ConcurrentWonInfo struct {
 
 // ConcurrentCancelledInfo describes a racer of a [Concurrent] cancelled
 // while it was still dialing.
+// It is a plain value, safe to keep and to share between goroutines.
 type ConcurrentCancelledInfo struct {
 	Network, Address string
 	Racer            int
 }
 
 // BreakerRefusedInfo describes a dial that a [Breaker] refused.
+// It is a plain value, safe to keep and to share between goroutines.
 type BreakerRefusedInfo struct {
 	Network, Address string
 	Key              string       // the circuit's key
@@ -117,6 +125,7 @@ type BreakerRefusedInfo struct {
 
 // BreakerStateChangeInfo describes a change of state of a [Breaker]'s
 // circuit, made by the dial being traced.
+// It is a plain value, safe to keep and to share between goroutines.
 type BreakerStateChangeInfo struct {
 	Network, Address string
 	Key              string
@@ -124,11 +133,13 @@ type BreakerStateChangeInfo struct {
 }
 
 // LimitWaitStartInfo describes a dial that starts waiting for a slot.
+// It is a plain value, safe to keep and to share between goroutines.
 type LimitWaitStartInfo struct {
 	Network, Address string
 }
 
 // LimitWaitDoneInfo describes the end of a wait for a slot.
+// It is a plain value, safe to keep and to share between goroutines.
 type LimitWaitDoneInfo struct {
 	Network, Address string
 	Waited           time.Duration
@@ -136,12 +147,14 @@ type LimitWaitDoneInfo struct {
 }
 
 // DelayWaitInfo describes the wait of a [Delay].
+// It is a plain value, safe to keep and to share between goroutines.
 type DelayWaitInfo struct {
 	Network, Address string
 	Wait             time.Duration
 }
 
 // TimeoutFiredInfo describes a dial that a [Timeout] gave up on.
+// It is a plain value, safe to keep and to share between goroutines.
 type TimeoutFiredInfo struct {
 	Network, Address string
 	After            time.Duration
@@ -240,7 +253,7 @@ func dialTraced(ctx context.Context, t *Trace, d Dialer, network, address string
 func isDecorator(d Dialer) bool {
 	switch d.(type) {
 	case *Repeat, *Timeout, *Delay, *Reject, *Swappable, *Consecutive, *Random, *Concurrent, *Selective,
-		*Breaker:
+		*Breaker, *Limit:
 		return true
 	}
 	return false
