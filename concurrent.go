@@ -143,11 +143,13 @@ func (r *race) start() {
 	if r.trace != nil && r.trace.ConcurrentStart != nil {
 		r.trace.ConcurrentStart(ConcurrentStartInfo{Network: r.network, Address: r.address, Racer: i, After: time.Since(r.began)})
 	}
-	d := r.c.dialers[i]
-	go func() {
-		conn, err := dialInnerTraced(r.ctx, r.trace, d, r.network, r.address)
-		r.results <- raceResult{racer: i, conn: conn, err: err}
-	}()
+	go runRacer(r.ctx, r.trace, r.c.dialers[i], r.network, r.address, i, r.results)
+}
+
+// runRacer makes attempt i of a race and delivers its result.
+func runRacer(ctx context.Context, t *Trace, d Dialer, network, address string, i int, results chan<- raceResult) {
+	conn, err := dialInnerTraced(ctx, t, d, network, address)
+	results <- raceResult{racer: i, conn: conn, err: err}
 }
 
 // cancelled reports the winner, if won, and every attempt still running.
