@@ -199,6 +199,9 @@ func TestCheckFDsCatchesALeak(t *testing.T) {
 	if _, ok := faultnet.FDCount(); !ok {
 		t.Skip("no /proc/self/fd on this platform")
 	}
+	// Descriptors of earlier tests may still be closing in the background;
+	// one of them closing after the baseline would hide the leak below.
+	settleFDs(t)
 	ft := &fakeTB{TB: t}
 	check := faultnet.CheckFDs(ft)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -206,6 +209,18 @@ func TestCheckFDsCatchesALeak(t *testing.T) {
 	defer ln.Close()
 	check()
 	assert.True(t, ft.failed, "a listener left open is reported")
+}
+
+// settleFDs waits until the descriptor count holds still for 50ms.
+func settleFDs(t *testing.T) {
+	t.Helper()
+	last, _ := faultnet.FDCount()
+	require.Eventually(t, func() bool {
+		now, _ := faultnet.FDCount()
+		stable := now == last
+		last = now
+		return stable
+	}, 5*time.Second, 50*time.Millisecond)
 }
 
 type fakeTB struct {
