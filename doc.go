@@ -12,7 +12,8 @@
 //
 // # The decorators
 //
-//   - [Repeat] retries a Dialer up to a number of tries.
+//   - [Repeat] retries a Dialer up to a number of tries, with an optional
+//     [Backoff] between tries and a [Budget] that caps retries across Repeats.
 //   - [Timeout] bounds a dial by a duration, even if the inner Dialer ignores ctx.
 //   - [Delay] waits before dialing.
 //   - [Reject] refuses every dial without touching the network.
@@ -21,6 +22,8 @@
 //   - [Random] tries several Dialers in a fresh random order on each dial.
 //   - [Concurrent] races several Dialers and keeps the first connection.
 //   - [Selective] routes each dial by its destination through rules.
+//   - [Limit] bounds how many dials are in flight at once, in total or per
+//     destination.
 //
 // # Contract
 //

@@ -188,3 +188,29 @@ func ExampleWithLimitKey() {
 	// b.internal:443 connected
 	// a.internal:80 waited: true
 }
+
+// One Budget shared by the Repeats of two backends: the retries of both
+// count against it, so a failing backend cannot use up more than its share
+// of first tries in retries, whichever Repeat dials it.
+func ExampleNewBudget() {
+	budget := dialx.NewBudget() // 20 % of first tries + 10 retries a second, over 10 s
+	var dials int
+	down := dialx.DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
+		dials++
+		return nil, errors.New("connection refused")
+	})
+	users := dialx.NewRepeat(down, 3, dialx.WithBudget(budget))
+	orders := dialx.NewRepeat(down, 3, dialx.WithBudget(budget))
+
+	for range 500 {
+		users.Dial("tcp", "users.internal:443")
+		orders.Dial("tcp", "orders.internal:443")
+	}
+	// 1,000 first tries: 200 retries by ratio, 100 by the floor.
+	fmt.Println("dials:", dials)
+	_, err := users.Dial("tcp", "users.internal:443")
+	fmt.Println(errors.Is(err, dialx.ErrBudgetExhausted))
+	// Output:
+	// dials: 1300
+	// true
+}

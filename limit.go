@@ -88,7 +88,7 @@ func (l *Limit) DialContext(ctx context.Context, network, address string) (net.C
 	if l.key != nil {
 		key = l.key(network, address)
 	}
-	s, err := l.acquire(ctx, key)
+	s, err := l.acquire(ctx, network, address, key)
 	if err != nil {
 		return nil, &DialError{Op: "limit", Net: network, Addr: address, Err: err}
 	}
@@ -101,8 +101,9 @@ func (l *Limit) Dial(network, address string) (net.Conn, error) {
 	return l.DialContext(context.Background(), network, address)
 }
 
-// acquire takes a slot of key, waiting in line for one if needed.
-func (l *Limit) acquire(ctx context.Context, key string) (*slots, error) {
+// acquire takes a slot of key for a dial of address on network, waiting in
+// line for one if needed.
+func (l *Limit) acquire(ctx context.Context, network, address, key string) (*slots, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -117,15 +118,26 @@ func (l *Limit) acquire(ctx context.Context, key string) (*slots, error) {
 	waiter := s.waiters.PushBack(ready)
 	l.mu.Unlock()
 
-	// Every wait starts here.
+	// Every wait starts and ends here.
+	if err := l.wait(ctx, key, s, waiter); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// wait waits until a release hands the slot to waiter or ctx ends; in the
+// latter case the waiter leaves the queue, or passes the slot on if it got
+// one at the same moment.
+func (l *Limit) wait(ctx context.Context, key string, s *slots, waiter *list.Element) error {
+	ready := waiter.Value.(chan struct{})
 	select {
 	case <-ready:
 		if err := ctx.Err(); err != nil {
 			// Woken and cancelled at once: pass the slot on.
 			l.release(key, s)
-			return nil, l.waitError(err)
+			return l.waitError(err)
 		}
-		return s, nil
+		return nil
 	case <-ctx.Done():
 		l.mu.Lock()
 		select {
@@ -138,7 +150,7 @@ func (l *Limit) acquire(ctx context.Context, key string) (*slots, error) {
 			l.forgetIfIdle(key, s)
 			l.mu.Unlock()
 		}
-		return nil, l.waitError(ctx.Err())
+		return l.waitError(ctx.Err())
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"time"
 )
 
 // Repeat retries a Dialer: it makes up to a fixed number of tries and returns
@@ -68,15 +69,20 @@ func (r *Repeat) DialContext(ctx context.Context, network, address string) (net.
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, r.fail(network, address, stopped(ctxErr, try-1, r.tries, "tries", errs))
 		}
+		var wait time.Duration // before this try
 		if try == 1 {
 			if r.budget != nil {
 				r.budget.deposit()
 			}
-		} else if err := r.beforeRetry(ctx, try-1, errs[len(errs)-1]); err != nil {
-			return nil, r.fail(network, address, stopped(err, try-1, r.tries, "tries", errs))
+		} else {
+			var stop error
+			if wait, stop = r.beforeRetry(ctx, try-1, errs[len(errs)-1]); stop != nil {
+				return nil, r.fail(network, address, stopped(stop, try-1, r.tries, "tries", errs))
+			}
 		}
 
-		// Every try starts here.
+		// Every try starts here, wait after the previous one failed.
+		_ = wait // reported by tracing
 		conn, err := r.dialer.DialContext(ctx, network, address)
 		if err == nil {
 			return conn, nil
@@ -100,22 +106,23 @@ func (r *Repeat) DialContext(ctx context.Context, network, address string) (net.
 }
 
 // beforeRetry decides whether retry number retry may go ahead after the
-// failure last, and waits for the backoff if so. A non-nil result is the
-// reason to stop.
-func (r *Repeat) beforeRetry(ctx context.Context, retry int, last error) error {
+// failure last, and waits for the backoff if so. It returns the wait, and
+// the reason to stop if it must.
+func (r *Repeat) beforeRetry(ctx context.Context, retry int, last error) (time.Duration, error) {
 	if r.retryable != nil && !r.retryable(last) {
-		return errNotRetryable
+		return 0, errNotRetryable
 	}
 	if r.budget != nil && !r.budget.withdraw() {
-		return errNoBudget
+		return 0, errNoBudget
 	}
-	if r.backoff != nil {
-		if err := sleep(ctx, r.backoff.Backoff(retry)); err != nil {
-			return err
-		}
-		return ctx.Err() // the wait and ctx may have ended together
+	if r.backoff == nil {
+		return 0, nil
 	}
-	return nil
+	wait := r.backoff.Backoff(retry)
+	if err := sleep(ctx, wait); err != nil {
+		return wait, err
+	}
+	return wait, ctx.Err() // the wait and ctx may have ended together
 }
 
 func (r *Repeat) fail(network, address string, cause error) error {

@@ -77,6 +77,7 @@ func TestRepeatWithBackoffWaitsBetweenTries(t *testing.T) {
 				_, err := dialx.NewRepeat(inner, 4, dialx.WithBackoff(tt.backoff)).DialContext(context.Background(), "tcp", "127.0.0.1:80")
 				assert.EqualError(t, err, "dialx: repeat tcp 127.0.0.1:80: all 4 tries failed: down; down; down; down")
 				assert.Equal(t, tt.want, inner.times())
+				assert.Equal(t, tt.want[len(tt.want)-1], time.Since(inner.start), "no wait after the last try")
 			})
 		})
 	}
