@@ -16,8 +16,8 @@ import (
 // decides which failures are worth another try, and [WithBudget] shares a
 // [Budget] that caps retries across Repeats.
 //
-// Once the dial's ctx is done Repeat starts no further try, and stops any
-// wait, and returns a [*DialError] that matches ctx.Err(). When every try
+// Once the dial's ctx is done, Repeat cuts short any wait, starts no further
+// try and returns a [*DialError] that matches ctx.Err(). When every try
 // fails, the error says how many were made and unwraps to each try's error,
 // so [errors.Is] and [errors.As] find any of them. When Repeat stops early
 // because a failure is not to be retried, or because the budget is empty

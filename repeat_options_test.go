@@ -235,6 +235,26 @@ func TestRepeatWithBudget(t *testing.T) {
 			assert.ErrorIs(t, err, dialx.ErrBudgetExhausted)
 		})
 	})
+	t.Run("a failure not to retry takes nothing from the budget", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			budget := dialx.NewBudget(dialx.WithRetryRatio(0), dialx.WithMinRetryRate(0.1)) // 1 retry in all
+			never := dialx.NewRepeat(dialx.DialerFunc(dialtest.Failing(down)), 3,
+				dialx.WithBudget(budget), dialx.WithRetryIf(func(error) bool { return false }))
+			_, err := never.DialContext(context.Background(), "tcp", "127.0.0.1:80")
+			assert.NotErrorIs(t, err, dialx.ErrBudgetExhausted)
+			inner := newTimedFailing(down)
+			_, err = dialx.NewRepeat(inner, 3, dialx.WithBudget(budget)).DialContext(context.Background(), "tcp", "127.0.0.1:80")
+			assert.Len(t, inner.times(), 2, "the one retry is still there")
+			assert.ErrorIs(t, err, dialx.ErrBudgetExhausted)
+		})
+	})
+	t.Run("the mark survives a stack", func(t *testing.T) {
+		budget := dialx.NewBudget(dialx.WithRetryRatio(0), dialx.WithMinRetryRate(0))
+		stack := dialx.NewTimeout(dialx.NewRepeat(dialx.DialerFunc(dialtest.Failing(down)), 3, dialx.WithBudget(budget)), time.Minute)
+		_, err := stack.DialContext(context.Background(), "tcp", "127.0.0.1:80")
+		assert.ErrorIs(t, err, dialx.ErrBudgetExhausted)
+		assert.ErrorIs(t, err, down)
+	})
 	t.Run("refills as the window slides", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			budget := dialx.NewBudget(dialx.WithRetryRatio(0), dialx.WithMinRetryRate(0.1)) // 1 retry per 10 s
