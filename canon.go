@@ -51,6 +51,11 @@ func canonHost(buf []byte, host string, star bool) (ip netip.Addr, zone bool, na
 		if err != nil {
 			return ip, false, nil, errors.New("invalid international host name " + strconv.Quote(host) + ": " + err.Error())
 		}
+		if strings.Count(mapped, "*") != strings.Count(host, "*") {
+			// A look-alike such as the full-width asterisk must not turn
+			// into a wildcard.
+			return ip, false, nil, errors.New("invalid host " + strconv.Quote(host) + ": '*' must be written as the ASCII character")
+		}
 		host = mapped
 	}
 	if len(host) > maxHostLen+1 {

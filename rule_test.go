@@ -1,6 +1,7 @@
 package dialx_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -63,6 +64,7 @@ func TestPatternRefused(t *testing.T) {
 		{pattern: "fe80::*", reason: "use a CIDR block"},
 		{pattern: "::g", reason: "invalid IPv6 address"},
 		{pattern: "ex\u200dample.com", reason: "invalid international host name"},
+		{pattern: "\uff0a.example.com", reason: "'*' must be written as the ASCII character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pattern, func(t *testing.T) {
@@ -197,4 +199,39 @@ func TestRuleKinds(t *testing.T) {
 			assert.Equal(t, tt.want, route(t, s, tt.address))
 		})
 	}
+}
+
+// FuzzPattern feeds the pattern parser arbitrary text: it never panics, it
+// gives the same answer twice, a refusal is a RuleError naming the pattern,
+// and a plain host accepted as a pattern is also accepted as the host of an
+// address, which then takes the rule.
+func FuzzPattern(f *testing.F) {
+	for _, seed := range []string{
+		"", "*", "*:", ":80", "example.com:80-81", "[::1]:443", "::1", "10.0.0.0/8:1-1024", "[fd00::/8]:443",
+		"*.example.com", ".example.com", "ex*le.*", "bücher.example", "ＥＸＡＭＰＬＥ。com", "127.1", "fe80::1%eth0",
+		"example.com:080", "::ffff:10.0.0.0/104",
+	} {
+		f.Add(seed)
+	}
+	d := &dialtest.Dialer{}
+	f.Fuzz(func(t *testing.T, pattern string) {
+		s, err := dialx.NewSelective(dialx.Rule{Pattern: pattern, Dialer: d})
+		_, again := dialx.NewSelective(dialx.Rule{Pattern: pattern, Dialer: d})
+		if (err == nil) != (again == nil) {
+			t.Fatalf("pattern %q: accepted once and refused once: %v, %v", pattern, err, again)
+		}
+		if err != nil {
+			var re *dialx.RuleError
+			if !errors.As(err, &re) || re.Pattern != pattern {
+				t.Fatalf("pattern %q: refusal is not a RuleError naming it: %v", pattern, err)
+			}
+			return
+		}
+		if strings.ContainsAny(pattern, "*:/[") || strings.HasPrefix(pattern, ".") {
+			return
+		}
+		if _, i, err := s.Match(pattern + ":80"); err != nil || i != 0 {
+			t.Fatalf("pattern %q accepted, but the address %q does not take it: %v", pattern, pattern+":80", err)
+		}
+	})
 }

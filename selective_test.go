@@ -3,12 +3,18 @@ package dialx_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"net/netip"
+	"path"
+	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/proxy"
 
 	"github.com/dialx/dialx"
 	"github.com/dialx/dialx/internal/dialtest"
@@ -16,7 +22,7 @@ import (
 
 // newSelective builds a Selective whose rule i dials through a fake that
 // labels its connections with the rule's index.
-func newSelective(t *testing.T, patterns ...string) *dialx.Selective {
+func newSelective(t testing.TB, patterns ...string) *dialx.Selective {
 	t.Helper()
 	rules := make([]dialx.Rule, len(patterns))
 	for i, p := range patterns {
@@ -221,4 +227,290 @@ func TestSelectiveMatchAllocatesNothing(t *testing.T) {
 		})
 		assert.Zero(t, allocs, address)
 	}
+}
+
+// FuzzSelectiveAddress dials made-up addresses through a Selective with
+// every kind of rule: it never panics, fails only with ErrInvalidAddress or
+// ErrNoMatch, dials the rule Match names, decides the same way twice, and
+// routes the address the same when its letters are upper-cased or its host
+// name gets a trailing dot.
+func FuzzSelectiveAddress(f *testing.F) {
+	for _, seed := range []string{
+		"example.com:80", "EXAMPLE.com.:443", "[::1]:80", "[::ffff:127.0.0.1]:80", "[fe80::1%eth0]:22",
+		"127.1:80", "2130706433:80", "bücher.example:443", "ｅｘａｍｐｌｅ.com:80", "example.com:080",
+		"example.com:http", "10.1.2.3:443", "[fd00::1]:443", "a.b.ads.example:8080", ":80", "", "example.com",
+	} {
+		f.Add(seed)
+	}
+	s := newSelective(f, ".ads.example", "*.example.com:443", "example.com", "10.0.0.0/8:1-1024",
+		"[fd00::/8]:443", "127.0.0.1", "fe80::/10", "cdn-*.example.net", "*:80")
+	f.Fuzz(func(t *testing.T, address string) {
+		conn, err := s.DialContext(context.Background(), "tcp", address)
+		_, i, matchErr := s.Match(address)
+		if err != nil {
+			var de *dialx.DialError
+			if !errors.As(err, &de) || de.Addr != address || !(errors.Is(err, dialx.ErrInvalidAddress) || errors.Is(err, dialx.ErrNoMatch)) {
+				t.Fatalf("address %q: unexpected error %v", address, err)
+			}
+			if matchErr == nil || errors.Is(matchErr, dialx.ErrNoMatch) != errors.Is(err, dialx.ErrNoMatch) {
+				t.Fatalf("address %q: DialContext says %v, Match says %v", address, err, matchErr)
+			}
+			return
+		}
+		defer conn.Close()
+		if matchErr != nil || conn.(*dialtest.Conn).Label != strconv.Itoa(i) {
+			t.Fatalf("address %q: dialed through %s, Match says %d, %v", address, conn.(*dialtest.Conn).Label, i, matchErr)
+		}
+		if _, j, _ := s.Match(address); j != i {
+			t.Fatalf("address %q: matched %d, then %d", address, i, j)
+		}
+		if _, j, err := s.Match(upperASCII(address)); err != nil || j != i {
+			t.Fatalf("address %q takes rule %d, upper-cased %d: %v", address, i, j, err)
+		}
+		host, port, _ := net.SplitHostPort(address)
+		if strings.Contains(host, ":") || strings.HasSuffix(host, ".") || !isASCII(host) || len(host) >= 253 {
+			return
+		}
+		if _, j, err := s.Match(host + ".:" + port); err != nil || j != i {
+			t.Fatalf("address %q takes rule %d, with a trailing dot %d: %v", address, i, j, err)
+		}
+	})
+}
+
+// FuzzNewSelective builds a Selective from made-up rule lists, one pattern a
+// line: it never panics and decides the same way twice; a list is accepted
+// exactly when each of its patterns is; and the rule Match picks for an
+// address matches it on its own while no rule before it does.
+func FuzzNewSelective(f *testing.F) {
+	f.Add("*.example.com\n.example.org:443\nexample.net\n10.0.0.0/8:1-1024\n[fd00::/8]:443\nex*le.*\n*", "www.example.com:443")
+	f.Add("127.0.0.1:80\n::ffff:0:0/96\n::1", "[::ffff:127.0.0.1]:80")
+	f.Add("*.a:80\n.a:81\na*:82\n", "b.a:81")
+	f.Add("example.com:nope\n*", "example.com:80")
+	d := &dialtest.Dialer{}
+	build := func(patterns []string) (*dialx.Selective, error) {
+		rules := make([]dialx.Rule, len(patterns))
+		for i, p := range patterns {
+			rules[i] = dialx.Rule{Pattern: p, Dialer: d}
+		}
+		return dialx.NewSelective(rules...)
+	}
+	f.Fuzz(func(t *testing.T, list, address string) {
+		patterns := strings.Split(list, "\n")
+		s, err := build(patterns)
+		if _, again := build(patterns); (err == nil) != (again == nil) {
+			t.Fatalf("rules %q: accepted once and refused once", patterns)
+		}
+		for _, p := range patterns {
+			if _, alone := build([]string{p}); err == nil && alone != nil {
+				t.Fatalf("rules %q accepted, but %q alone refused: %v", patterns, p, alone)
+			}
+		}
+		if err != nil {
+			return
+		}
+		_, i, matchErr := s.Match(address)
+		if _, j, again := s.Match(address); j != i || (matchErr == nil) != (again == nil) {
+			t.Fatalf("rules %q, address %q: matched %d, then %d", patterns, address, i, j)
+		}
+		if matchErr != nil {
+			return
+		}
+		before, _ := build(patterns[:i])
+		if _, _, err := before.Match(address); !errors.Is(err, dialx.ErrNoMatch) {
+			t.Fatalf("rules %q, address %q: rule %d taken, but an earlier rule matches: %v", patterns, address, i, err)
+		}
+		alone, _ := build(patterns[i : i+1])
+		if _, _, err := alone.Match(address); err != nil {
+			t.Fatalf("rules %q, address %q: rule %d taken, but does not match alone: %v", patterns, address, i, err)
+		}
+	})
+}
+
+func upperASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// benchRules makes n rules of the shape block-lists have: mostly zones
+// (".zoneN.example", a name and everything below it), every tenth a /24
+// block, all routed to one Dialer, plus a catch-all sending the rest to
+// another. It returns the same list as Selective patterns, as the items of
+// a proxy.PerHost, and as a rules file.
+func benchRules(n int) (patterns, perHost []string, file string) {
+	var b strings.Builder
+	for i := range n {
+		var pattern string
+		if i%10 == 9 {
+			pattern = fmt.Sprintf("%d.%d.%d.0/24", 10+i>>16, i>>8&255, i&255)
+			perHost = append(perHost, pattern)
+		} else {
+			pattern = fmt.Sprintf(".zone%d.example", i)
+			perHost = append(perHost, fmt.Sprintf("*.zone%d.example", i))
+		}
+		patterns = append(patterns, pattern)
+		fmt.Fprintf(&b, "%s bypass\n", pattern)
+	}
+	b.WriteString("* direct\n")
+	return patterns, perHost, b.String()
+}
+
+// benchAddresses hits the middle zone, the last zone and the last block of
+// benchRules(n), and misses twice.
+func benchAddresses(n int) []string {
+	lastZone, lastBlock := n-1, n-1
+	for lastZone%10 == 9 {
+		lastZone--
+	}
+	for lastBlock%10 != 9 && lastBlock > 0 {
+		lastBlock--
+	}
+	return []string{
+		fmt.Sprintf("www.zone%d.example:443", n/2/10*10),
+		fmt.Sprintf("zone%d.example:443", lastZone),
+		fmt.Sprintf("%d.%d.%d.7:443", 10+lastBlock>>16, lastBlock>>8&255, lastBlock&255),
+		"unlisted.example.org:443",
+		"192.0.2.1:443",
+	}
+}
+
+// globLoop is the original's approach: every rule, in order, matched with
+// a shell glob (and, for blocks, which globs cannot express, a Contains).
+type globLoop struct {
+	globs    [][2]string // zone "z": "z" and "*.z"
+	prefixes []netip.Prefix
+	route    []dialx.Dialer
+	def      dialx.Dialer
+}
+
+func (g *globLoop) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, err
+	}
+	ip, ipErr := netip.ParseAddr(host)
+	for i := range g.route {
+		if g.prefixes[i].IsValid() {
+			if ipErr == nil && g.prefixes[i].Contains(ip) {
+				return g.route[i].DialContext(ctx, network, address)
+			}
+			continue
+		}
+		for _, glob := range g.globs[i] {
+			if ok, _ := path.Match(glob, host); ok {
+				return g.route[i].DialContext(ctx, network, address)
+			}
+		}
+	}
+	return g.def.DialContext(ctx, network, address)
+}
+
+// BenchmarkSelective compares, in one run, the indexed Selective with a
+// proxy.PerHost holding the same zones and blocks and with a linear glob
+// loop: the cost of one dial through an instant Dialer, and the time and
+// memory to build each from 100,000 rules.
+func BenchmarkSelective(b *testing.B) {
+	instant := dialx.DialerFunc(dialtest.Instant())
+	for _, n := range []int{10, 1000, 100000} {
+		patterns, perHostItems, _ := benchRules(n)
+		addresses := benchAddresses(n)
+		rules := make([]dialx.Rule, 0, n+1)
+		loop := &globLoop{def: instant}
+		for _, p := range patterns {
+			rules = append(rules, dialx.Rule{Pattern: p, Dialer: instant})
+			loop.route = append(loop.route, instant)
+			if prefix, err := netip.ParsePrefix(p); err == nil {
+				loop.prefixes, loop.globs = append(loop.prefixes, prefix), append(loop.globs, [2]string{})
+			} else {
+				loop.prefixes, loop.globs = append(loop.prefixes, netip.Prefix{}), append(loop.globs, [2]string{p[1:], "*" + p})
+			}
+		}
+		rules = append(rules, dialx.Rule{Pattern: "*", Dialer: instant})
+		selective, err := dialx.NewSelective(rules...)
+		require.NoError(b, err)
+		perHost := proxy.NewPerHost(instant, instant)
+		for _, item := range perHostItems {
+			perHost.AddFromString(item)
+		}
+		for _, impl := range []struct {
+			name   string
+			dialer dialx.Dialer
+		}{{"selective", selective}, {"perhost", perHost}, {"globloop", loop}} {
+			b.Run(fmt.Sprintf("op=dial/rules=%d/impl=%s", n, impl.name), func(b *testing.B) {
+				b.ReportAllocs()
+				ctx, i := context.Background(), 0
+				for b.Loop() {
+					if _, err := impl.dialer.DialContext(ctx, "tcp", addresses[i%len(addresses)]); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+			})
+		}
+	}
+
+	patterns, perHostItems, file := benchRules(100000)
+	rules := make([]dialx.Rule, 0, len(patterns)+1)
+	for _, p := range patterns {
+		rules = append(rules, dialx.Rule{Pattern: p, Dialer: instant})
+	}
+	rules = append(rules, dialx.Rule{Pattern: "*", Dialer: instant})
+	dialers := map[string]dialx.Dialer{"bypass": instant, "direct": instant}
+	for _, impl := range []struct {
+		name  string
+		build func() any
+	}{
+		{"selective", func() any {
+			s, err := dialx.NewSelective(rules...)
+			require.NoError(b, err)
+			return s
+		}},
+		{"selective-from-file", func() any {
+			rules, err := dialx.ParseRules(strings.NewReader(file), dialers)
+			require.NoError(b, err)
+			s, err := dialx.NewSelective(rules...)
+			require.NoError(b, err)
+			return s
+		}},
+		{"perhost", func() any {
+			p := proxy.NewPerHost(instant, instant)
+			for _, item := range perHostItems {
+				p.AddFromString(item)
+			}
+			return p
+		}},
+	} {
+		b.Run("op=build/rules=100000/impl="+impl.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				impl.build()
+			}
+			b.ReportMetric(float64(retained(impl.build)), "retained-B")
+		})
+	}
+}
+
+// retained reports how many bytes of heap what build returns keeps alive.
+func retained(build func() any) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	kept := build()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(kept)
+	return after.HeapAlloc - before.HeapAlloc
 }
