@@ -54,7 +54,7 @@ func (t *Timeout) DialContext(ctx context.Context, network, address string) (net
 	// dialCtx is done and nobody waits, closed by the dialing goroutine.
 	results := make(chan dialResult)
 	go func() {
-		conn, err := t.dialer.DialContext(dialCtx, network, address)
+		conn, err := dialInner(dialCtx, t.dialer, network, address)
 		select {
 		case results <- dialResult{conn, err}:
 		case <-dialCtx.Done():
@@ -72,6 +72,9 @@ func (t *Timeout) DialContext(ctx context.Context, network, address string) (net
 	case <-dialCtx.Done():
 		if err := ctx.Err(); err != nil {
 			return nil, &DialError{Op: "timeout", Net: network, Addr: address, Err: err}
+		}
+		if tr := traceFrom(ctx); tr != nil && tr.TimeoutFired != nil {
+			tr.TimeoutFired(TimeoutFiredInfo{Network: network, Address: address, After: t.timeout})
 		}
 		return nil, &DialError{Op: "timeout", Net: network, Addr: address, Err: &timeoutError{after: t.timeout}}
 	}

@@ -263,3 +263,31 @@ func BenchmarkTrace(b *testing.B) {
 		})
 	}
 }
+
+func TestTraceTimeoutDelaySwappable(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var log traceLog
+		ctx := dialx.WithTrace(t.Context(), log.trace())
+		slow := slowDial(5*time.Second, nil)
+		// Deaf to its ctx, so that the Timeout fires well before it returns.
+		deaf := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
+			time.Sleep(5 * time.Second)
+			return idleConn{}, nil
+		})
+		d := dialx.NewSwappable(dialx.NewTimeout(dialx.NewDelay(deaf, time.Second), 3*time.Second))
+		_, err := d.DialContext(ctx, "tcp", "a:1")
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		time.Sleep(10 * time.Second)
+		assert.Equal(t, "delay 1s\ndial start tcp a:1\ntimeout after 3s\n"+
+			"dial done tcp a:1 5s err=<nil>", log.String())
+
+		// A Swappable over the innermost dial frames it; a zero Delay reports no wait.
+		var log2 traceLog
+		d2 := dialx.NewSwappable(dialx.NewDelay(slow, 0))
+		d2.Swap(slow)
+		conn, err := d2.DialContext(dialx.WithTrace(t.Context(), log2.trace()), "tcp", "b:2")
+		require.NoError(t, err)
+		conn.Close()
+		assert.Equal(t, "dial start tcp b:2\ndial done tcp b:2 5s err=<nil>", log2.String())
+	})
+}
