@@ -34,10 +34,15 @@ func NewDelay(d Dialer, delay time.Duration) *Delay {
 // DialContext waits for the delay, then dials address on network through the
 // inner Dialer.
 func (d *Delay) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if d.delay > 0 {
+		if t := traceFrom(ctx); t != nil && t.DelayWait != nil {
+			t.DelayWait(DelayWaitInfo{Network: network, Address: address, Wait: d.delay})
+		}
+	}
 	if err := sleep(ctx, d.delay); err != nil {
 		return nil, &DialError{Op: "delay", Net: network, Addr: address, Err: err}
 	}
-	return d.dialer.DialContext(ctx, network, address)
+	return dialInner(ctx, d.dialer, network, address)
 }
 
 // Dial is DialContext with [context.Background].
