@@ -48,7 +48,7 @@ func (s *Swappable) Dialer() Dialer {
 
 // DialContext dials address on network through the current Dialer.
 func (s *Swappable) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	return s.current.Load().dialer.DialContext(ctx, network, address)
+	return dialInner(ctx, s.current.Load().dialer, network, address)
 }
 
 // Dial is DialContext with [context.Background].
