@@ -90,7 +90,12 @@ func (s *Selective) DialContext(ctx context.Context, network, address string) (n
 	if err != nil {
 		return nil, &DialError{Op: "selective", Net: network, Addr: address, Err: err}
 	}
-	return s.rules[i].Dialer.DialContext(ctx, network, address)
+	rule := &s.rules[i]
+	t := traceFrom(ctx)
+	if t != nil && t.SelectiveMatch != nil {
+		t.SelectiveMatch(SelectiveMatchInfo{Network: network, Address: address, Index: i, Pattern: rule.Pattern})
+	}
+	return dialInnerTraced(ctx, t, rule.Dialer, network, address)
 }
 
 // Dial is DialContext with [context.Background].

@@ -291,3 +291,28 @@ func TestTraceTimeoutDelaySwappable(t *testing.T) {
 		assert.Equal(t, "dial start tcp b:2\ndial done tcp b:2 5s err=<nil>", log2.String())
 	})
 }
+
+func TestTraceSelective(t *testing.T) {
+	synctest.Test(t, testTraceSelective)
+}
+
+func testTraceSelective(t *testing.T) {
+	var log traceLog
+	ctx := dialx.WithTrace(t.Context(), log.trace())
+	s, err := dialx.NewSelective(
+		dialx.Rule{Pattern: "*.blocked.example", Dialer: dialx.NewReject(nil)},
+		dialx.Rule{Pattern: "*:443", Dialer: dialx.DialerFunc(instantDial)},
+		dialx.Rule{Pattern: "*", Dialer: dialx.NewBreaker(dialx.DialerFunc(instantDial))},
+	)
+	require.NoError(t, err)
+	_, err = s.DialContext(ctx, "tcp", "x.blocked.example:443")
+	require.ErrorIs(t, err, dialx.ErrRejected)
+	_, err = s.DialContext(ctx, "tcp", "api.example:443")
+	require.NoError(t, err)
+	_, err = s.DialContext(ctx, "tcp", "api.example:80")
+	require.NoError(t, err)
+	assert.Equal(t, "selective rule 0 \"*.blocked.example\"\n"+
+		"selective rule 1 \"*:443\"\ndial start tcp api.example:443\ndial done tcp api.example:443 0s err=<nil>\n"+
+		"selective rule 2 \"*\"\ndial start tcp api.example:80\ndial done tcp api.example:80 0s err=<nil>",
+		log.String())
+}
