@@ -65,6 +65,7 @@ var (
 // an option stops it.
 func (r *Repeat) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	var errs []error // made at the first failure: nothing allocated on success
+	t := traceFrom(ctx)
 	for try := 1; ; try++ {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, r.fail(network, address, stopped(ctxErr, try-1, r.tries, "tries", errs))
@@ -82,8 +83,10 @@ func (r *Repeat) DialContext(ctx context.Context, network, address string) (net.
 		}
 
 		// Every try starts here, wait after the previous one failed.
-		_ = wait // reported by tracing
-		conn, err := r.dialer.DialContext(ctx, network, address)
+		if t != nil && t.Attempt != nil {
+			t.Attempt(AttemptInfo{Op: "repeat", Network: network, Address: address, Attempt: try, Of: r.tries, Wait: wait})
+		}
+		conn, err := dialInnerTraced(ctx, t, r.dialer, network, address)
 		if err == nil {
 			return conn, nil
 		}
