@@ -14,11 +14,15 @@ import (
 // attempt fails.
 func dialInTurn(ctx context.Context, op, noun, network, address string, planned int, next func(i int) Dialer) (net.Conn, error) {
 	var errs []error
+	t := traceFrom(ctx)
 	for i := 0; i < planned; i++ {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, &DialError{Op: op, Net: network, Addr: address, Err: stopped(ctxErr, i, planned, noun, errs)}
 		}
-		conn, err := next(i).DialContext(ctx, network, address)
+		if t != nil && t.Attempt != nil {
+			t.Attempt(AttemptInfo{Op: op, Network: network, Address: address, Attempt: i + 1, Of: planned})
+		}
+		conn, err := dialInnerTraced(ctx, t, next(i), network, address)
 		if err == nil {
 			return conn, nil
 		}

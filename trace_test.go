@@ -316,3 +316,25 @@ func testTraceSelective(t *testing.T) {
 		"selective rule 2 \"*\"\ndial start tcp api.example:80\ndial done tcp api.example:80 0s err=<nil>",
 		log.String())
 }
+
+func TestTraceAttempts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var log traceLog
+		ctx := dialx.WithTrace(t.Context(), log.trace())
+		failing := slowDial(time.Second, errRefused)
+		r := dialx.NewRepeat(failing, 3, dialx.WithBackoff(dialx.ConstantBackoff(2*time.Second)))
+		_, err := r.DialContext(ctx, "tcp", "a:1")
+		require.ErrorIs(t, err, errRefused)
+		c := dialx.NewConsecutive(failing, dialx.NewRandom(dialx.DialerFunc(instantDial)))
+		_, err = c.DialContext(ctx, "tcp", "b:2")
+		require.NoError(t, err)
+		assert.Equal(t, strings.Join([]string{
+			"attempt repeat 1/3 wait=0s", "dial start tcp a:1", "dial done tcp a:1 1s err=connection refused",
+			"attempt repeat 2/3 wait=2s", "dial start tcp a:1", "dial done tcp a:1 1s err=connection refused",
+			"attempt repeat 3/3 wait=2s", "dial start tcp a:1", "dial done tcp a:1 1s err=connection refused",
+			"attempt consecutive 1/2 wait=0s", "dial start tcp b:2", "dial done tcp b:2 1s err=connection refused",
+			"attempt consecutive 2/2 wait=0s",
+			"attempt random 1/1 wait=0s", "dial start tcp b:2", "dial done tcp b:2 0s err=<nil>",
+		}, "\n"), log.String())
+	})
+}
