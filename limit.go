@@ -7,6 +7,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // Limit bounds how many dials through a Dialer are in flight at once. A dial
@@ -88,12 +89,13 @@ func (l *Limit) DialContext(ctx context.Context, network, address string) (net.C
 	if l.key != nil {
 		key = l.key(network, address)
 	}
-	s, err := l.acquire(ctx, network, address, key)
+	t := traceFrom(ctx)
+	s, err := l.acquire(ctx, t, network, address, key)
 	if err != nil {
 		return nil, &DialError{Op: "limit", Net: network, Addr: address, Err: err}
 	}
 	defer l.release(key, s)
-	return l.dialer.DialContext(ctx, network, address)
+	return dialInnerTraced(ctx, t, l.dialer, network, address)
 }
 
 // Dial is DialContext with [context.Background].
@@ -102,8 +104,8 @@ func (l *Limit) Dial(network, address string) (net.Conn, error) {
 }
 
 // acquire takes a slot of key for a dial of address on network, waiting in
-// line for one if needed.
-func (l *Limit) acquire(ctx context.Context, network, address, key string) (*slots, error) {
+// line for one if needed. A wait is reported to t, if not nil.
+func (l *Limit) acquire(ctx context.Context, t *Trace, network, address, key string) (*slots, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -119,7 +121,15 @@ func (l *Limit) acquire(ctx context.Context, network, address, key string) (*slo
 	l.mu.Unlock()
 
 	// Every wait starts and ends here.
-	if err := l.wait(ctx, key, s, waiter); err != nil {
+	var err error
+	if t != nil && (t.LimitWaitStart != nil || t.LimitWaitDone != nil) {
+		done := traceLimitWait(t, network, address)
+		err = l.wait(ctx, key, s, waiter)
+		done(err)
+	} else {
+		err = l.wait(ctx, key, s, waiter)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -203,3 +213,17 @@ func (e *limitWaitError) Error() string {
 }
 
 func (e *limitWaitError) Unwrap() error { return e.err }
+
+// traceLimitWait reports the start of a wait for a slot to t and returns
+// the function that reports its end, with the error that ended it if any.
+func traceLimitWait(t *Trace, network, address string) func(error) {
+	if t.LimitWaitStart != nil {
+		t.LimitWaitStart(LimitWaitStartInfo{Network: network, Address: address})
+	}
+	start := time.Now()
+	return func(err error) {
+		if t.LimitWaitDone != nil {
+			t.LimitWaitDone(LimitWaitDoneInfo{Network: network, Address: address, Waited: time.Since(start), Err: err})
+		}
+	}
+}

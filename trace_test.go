@@ -338,3 +338,43 @@ func TestTraceAttempts(t *testing.T) {
 		}, "\n"), log.String())
 	})
 }
+
+func TestTraceLimitWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var log traceLog
+		ctx := dialx.WithTrace(t.Context(), log.trace())
+		l := dialx.NewLimit(slowDial(time.Second, nil), 1)
+		first := make(chan error)
+		go func() {
+			conn, err := l.DialContext(t.Context(), "tcp", "a:1") // untraced: holds the slot for 1s
+			if err == nil {
+				conn.Close()
+			}
+			first <- err
+		}()
+		synctest.Wait()
+		conn, err := l.DialContext(ctx, "tcp", "b:2")
+		require.NoError(t, err)
+		conn.Close()
+		require.NoError(t, <-first)
+
+		go func() {
+			conn, err := l.DialContext(t.Context(), "tcp", "a:1")
+			if err == nil {
+				conn.Close()
+			}
+			first <- err
+		}()
+		synctest.Wait()
+		short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		defer cancel()
+		_, err = l.DialContext(short, "tcp", "c:3")
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.NoError(t, <-first)
+		assert.Equal(t, strings.Join([]string{
+			"limit wait b:2", "limit waited 1s err=<nil>",
+			"dial start tcp b:2", "dial done tcp b:2 1s err=<nil>",
+			"limit wait c:3", "limit waited 300ms err=gave up waiting for one of 1 dials in flight: context deadline exceeded",
+		}, "\n"), log.String())
+	})
+}
