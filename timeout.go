@@ -17,7 +17,9 @@ import (
 // [net.Error] with Timeout() true and matches [context.DeadlineExceeded], as
 // [net.Dialer]'s errors do; when the caller's ctx ends first, the error
 // matches the caller's ctx.Err() instead ([context.Canceled] on cancel).
-// Errors the inner Dialer returns in time are returned unchanged.
+// Errors the inner Dialer returns in time are returned unchanged; one that
+// comes back once the deadline has passed (a socket deadline derived from
+// ctx can fire a moment before ctx reports done) counts as the timeout.
 //
 // Use [NewTimeout] to make one; the zero value is not usable.
 // A Timeout is safe for concurrent use by multiple goroutines.
@@ -66,18 +68,44 @@ func (t *Timeout) DialContext(ctx context.Context, network, address string) (net
 	case r := <-results:
 		if r.err != nil {
 			closeStray(r.conn)
+			// A socket deadline derived from dialCtx can fire a moment
+			// before dialCtx reports done; past the deadline, the failure
+			// is the timeout's all the same.
+			if expired(dialCtx) {
+				return nil, t.expiredError(ctx, network, address)
+			}
 			return nil, r.err
 		}
 		return r.conn, nil
 	case <-dialCtx.Done():
-		if err := ctx.Err(); err != nil {
-			return nil, &DialError{Op: "timeout", Net: network, Addr: address, Err: err}
-		}
+		return nil, t.expiredError(ctx, network, address)
+	}
+}
+
+// expiredError is the error of a dial whose dialCtx has expired: the
+// caller's own if its ctx ended (or its deadline passed), else the timeout.
+func (t *Timeout) expiredError(ctx context.Context, network, address string) error {
+	err := ctx.Err()
+	if err == nil && expired(ctx) {
+		err = context.DeadlineExceeded
+	}
+	if err == nil {
 		if tr := traceFrom(ctx); tr != nil && tr.TimeoutFired != nil {
 			tr.TimeoutFired(TimeoutFiredInfo{Network: network, Address: address, After: t.timeout})
 		}
-		return nil, &DialError{Op: "timeout", Net: network, Addr: address, Err: &timeoutError{after: t.timeout}}
+		err = &timeoutError{after: t.timeout}
 	}
+	return &DialError{Op: "timeout", Net: network, Addr: address, Err: err}
+}
+
+// expired reports whether ctx is done or its deadline has passed, which is
+// true a moment before ctx.Err reports it.
+func expired(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	deadline, ok := ctx.Deadline()
+	return ok && !time.Now().Before(deadline)
 }
 
 // Dial is DialContext with [context.Background].
