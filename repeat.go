@@ -92,7 +92,9 @@ func (r *Repeat) DialContext(ctx context.Context, network, address string) (net.
 		}
 		closeStray(conn)
 		if errs == nil {
-			errs = make([]error, 0, r.tries)
+			// tries may be huge (math.MaxInt: until ctx ends), so do
+			// not size the slice by it.
+			errs = make([]error, 0, min(r.tries, 8))
 		}
 		errs = append(errs, err)
 		if try == r.tries {
