@@ -22,6 +22,8 @@
 //   - [Random] tries several Dialers in a fresh random order on each dial.
 //   - [Concurrent] races several Dialers and keeps the first connection.
 //   - [Selective] routes each dial by its destination through rules.
+//   - [Resolve] resolves host names itself and dials the IP addresses, so
+//     that the IP rules of a Selective also hold for names.
 //   - [Limit] bounds how many dials are in flight at once, in total or per
 //     destination.
 //

@@ -1,8 +1,10 @@
 package dialx_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/dialx/dialx"
@@ -100,4 +102,47 @@ func ExampleParseRules() {
 	// dialx: line 2: pattern "*.corp.example:https": port "https" is not a decimal number
 	// dialx: reject tcp wiki.corp.example:443: connection rejected
 	// direct: dialing tcp example.com:443
+}
+
+// An SSRF guard: names are resolved by Resolve and every address is checked
+// against the rules before it is dialed, so a name that resolves to a
+// private address is refused. The resolver here is a stand-in for DNS.
+func ExampleNewResolve() {
+	deny := dialx.NewReject(errors.New("private address"))
+	guard, err := dialx.NewSelective(
+		dialx.Rule{Pattern: "127.0.0.0/8", Dialer: deny},
+		dialx.Rule{Pattern: "10.0.0.0/8", Dialer: deny},
+		dialx.Rule{Pattern: "::1", Dialer: deny},
+		dialx.Rule{Pattern: "*", Dialer: pipeDialer("public")},
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	dns := map[string][]netip.Addr{
+		"www.example.com":    {netip.MustParseAddr("192.0.2.10")},
+		"rebind.example.net": {netip.MustParseAddr("127.0.0.1")},
+	}
+	resolver := lookupFunc(func(_ context.Context, _, host string) ([]netip.Addr, error) {
+		return dns[host], nil
+	})
+	d := dialx.NewResolve(guard, dialx.WithResolver(resolver))
+	for _, address := range []string{"www.example.com:443", "rebind.example.net:443", "[::ffff:10.0.0.1]:80"} {
+		conn, err := d.Dial("tcp", address)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		conn.Close()
+	}
+	// Output:
+	// public: dialing tcp 192.0.2.10:443
+	// dialx: resolve tcp rebind.example.net:443: reject tcp 127.0.0.1:443: private address
+	// dialx: reject tcp [::ffff:10.0.0.1]:80: private address
+}
+
+type lookupFunc func(ctx context.Context, network, host string) ([]netip.Addr, error)
+
+func (f lookupFunc) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	return f(ctx, network, host)
 }

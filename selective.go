@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"syscall"
 )
 
 // Selective routes each dial through the Dialer of the first [Rule] whose
@@ -101,6 +102,26 @@ func (s *Selective) DialContext(ctx context.Context, network, address string) (n
 // Dial is DialContext with [context.Background].
 func (s *Selective) Dial(network, address string) (net.Conn, error) {
 	return s.DialContext(context.Background(), network, address)
+}
+
+// ControlContext checks the address a [net.Dialer] is about to connect to
+// against the rules, for use as its ControlContext hook by programs that
+// keep net.Dialer's own name resolution: the hook sees each resolved IP
+// address just before the connection is made, so IP and CIDR rules hold for
+// names too. It returns nil when the address takes a rule whose Dialer is
+// not a [*Reject]; the Reject's error when it takes a Reject's rule; and a
+// [*DialError] matching [ErrNoMatch] or [ErrInvalidAddress] otherwise. It
+// never dials and never panics, whatever form the address has.
+func (s *Selective) ControlContext(ctx context.Context, network, address string, _ syscall.RawConn) error {
+	i, err := s.find(address)
+	if err != nil {
+		return &DialError{Op: "selective", Net: network, Addr: address, Err: err}
+	}
+	if reject, ok := s.rules[i].Dialer.(*Reject); ok {
+		_, err := reject.DialContext(ctx, network, address)
+		return err
+	}
+	return nil
 }
 
 // Match tells which rule a dial to address would take, and its index in the

@@ -253,7 +253,7 @@ func dialTraced(ctx context.Context, t *Trace, d Dialer, network, address string
 func isDecorator(d Dialer) bool {
 	switch d.(type) {
 	case *Repeat, *Timeout, *Delay, *Reject, *Swappable, *Consecutive, *Random, *Concurrent, *Selective,
-		*Breaker, *Limit:
+		*Breaker, *Limit, *Resolve:
 		return true
 	}
 	return false
