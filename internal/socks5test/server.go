@@ -168,18 +168,9 @@ func (s *Server) count(reply byte) {
 
 // handle runs one client session: method negotiation, request, relay.
 func (s *Server) handle(c net.Conn) {
-	// The greeting: VER NMETHODS METHODS...
-	var head [2]byte
-	if _, err := io.ReadFull(c, head[:]); err != nil || head[0] != 5 {
+	noAuth, err := readGreeting(c)
+	if err != nil {
 		return
-	}
-	methods := make([]byte, head[1])
-	if _, err := io.ReadFull(c, methods); err != nil {
-		return
-	}
-	noAuth := false
-	for _, m := range methods {
-		noAuth = noAuth || m == 0x00
 	}
 	if !noAuth {
 		c.Write([]byte{5, 0xff})
@@ -188,31 +179,24 @@ func (s *Server) handle(c net.Conn) {
 	if _, err := c.Write([]byte{5, 0x00}); err != nil {
 		return
 	}
-
-	// The request: VER CMD RSV ATYP DST.ADDR DST.PORT
-	var req [4]byte
-	if _, err := io.ReadFull(c, req[:]); err != nil || req[0] != 5 {
-		return
-	}
-	host, ok := readHost(c, req[3])
-	if !ok {
+	req, err := readRequest(c)
+	if errors.Is(err, errAddressType) {
 		s.reply(c, replyNoAddressType, nil)
 		return
 	}
-	var port [2]byte
-	if _, err := io.ReadFull(c, port[:]); err != nil {
+	if err != nil {
 		return
 	}
-	if req[1] != 0x01 { // CONNECT only
+	if req.cmd != cmdConnect {
 		s.reply(c, replyNoCommand, nil)
 		return
 	}
-	ip, allowed := loopback(host)
+	ip, allowed := loopback(req.host)
 	if !allowed {
 		s.reply(c, replyNotAllowed, nil)
 		return
 	}
-	dst := netip.AddrPortFrom(ip, uint16(port[0])<<8|uint16(port[1]))
+	dst := netip.AddrPortFrom(ip, req.port)
 	upstream, err := net.DialTimeout("tcp", dst.String(), 5*time.Second)
 	if err != nil {
 		s.reply(c, replyRefused, nil)
@@ -236,35 +220,6 @@ func (s *Server) handle(c net.Conn) {
 		return
 	}
 	relay(c, upstream)
-}
-
-// readHost reads DST.ADDR of the given address type.
-func readHost(c net.Conn, atyp byte) (string, bool) {
-	switch atyp {
-	case 0x01:
-		var b [4]byte
-		if _, err := io.ReadFull(c, b[:]); err != nil {
-			return "", false
-		}
-		return netip.AddrFrom4(b).String(), true
-	case 0x04:
-		var b [16]byte
-		if _, err := io.ReadFull(c, b[:]); err != nil {
-			return "", false
-		}
-		return netip.AddrFrom16(b).String(), true
-	case 0x03:
-		var n [1]byte
-		if _, err := io.ReadFull(c, n[:]); err != nil {
-			return "", false
-		}
-		b := make([]byte, n[0])
-		if _, err := io.ReadFull(c, b); err != nil {
-			return "", false
-		}
-		return string(b), true
-	}
-	return "", false
 }
 
 // loopback resolves host without any lookup: a loopback IP, or "localhost".
