@@ -1,6 +1,7 @@
 package dialx
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -91,8 +92,9 @@ func (e *DialError) Temporary() bool { return e.Timeout() }
 // Repeat, members of a Consecutive), printed on one line and each reachable
 // by errors.Is and errors.As.
 type attemptsError struct {
-	summary string
-	errs    []error
+	summary   string
+	errs      []error
+	cancelled bool // the caller's ctx was cancelled (not timed out)
 }
 
 func (e *attemptsError) Error() string {
@@ -111,6 +113,23 @@ func (e *attemptsError) Error() string {
 
 func (e *attemptsError) Unwrap() []error { return e.errs }
 
+// Timeout reports whether the attempts ended because a deadline passed. A
+// dial that the caller cancelled is not a timeout, even if one of its
+// attempts timed out before; otherwise the first error that has a Timeout
+// method decides, as [DialError.Timeout] would without this method.
+func (e *attemptsError) Timeout() bool {
+	if e.cancelled {
+		return false
+	}
+	for _, err := range e.errs {
+		var t interface{ Timeout() bool }
+		if errors.As(err, &t) {
+			return t.Timeout()
+		}
+	}
+	return false
+}
+
 // allFailed is the cause when every one of the attempts failed.
 func allFailed(noun string, errs []error) error {
 	return &attemptsError{
@@ -127,7 +146,8 @@ func stopped(ctxErr error, made, planned int, noun string, errs []error) error {
 	if made == planned {
 		summary = "all " + strconv.Itoa(made) + " " + noun + " failed"
 	}
-	return &attemptsError{summary: summary, errs: append([]error{ctxErr}, errs...)}
+	return &attemptsError{summary: summary, errs: append([]error{ctxErr}, errs...),
+		cancelled: errors.Is(ctxErr, context.Canceled)}
 }
 
 // RuleError reports a rule that [NewSelective] or [ParseRules] refused: where

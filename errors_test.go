@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"net"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dialx/dialx"
+	"github.com/dialx/dialx/internal/dialtest"
 )
 
 func TestDialErrorMessage(t *testing.T) {
@@ -51,4 +55,77 @@ func TestDialErrorTimeoutDelegates(t *testing.T) {
 	var op *net.OpError
 	require.ErrorAs(t, err, &op)
 	assert.Same(t, inner, op)
+}
+
+// TestTimeoutOfSeveralAttempts: the error of a decorator that made several
+// attempts is a timeout when its dial ended because a deadline passed, and
+// not when the caller cancelled it, even if an earlier attempt had timed out
+// on its own.
+func TestTimeoutOfSeveralAttempts(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	type stack func(inner dialx.Dialer) dialx.Dialer
+	stacks := map[string]stack{
+		"Repeat":      func(d dialx.Dialer) dialx.Dialer { return dialx.NewRepeat(d, 3) },
+		"Consecutive": func(d dialx.Dialer) dialx.Dialer { return dialx.NewConsecutive(d, d, d) },
+		"Random":      func(d dialx.Dialer) dialx.Dialer { return dialx.NewRandom(d, d, d) },
+		"Concurrent":  func(d dialx.Dialer) dialx.Dialer { return dialx.NewConcurrent(d, d, d) },
+	}
+	tests := []struct {
+		name string
+		// first is the inner dialer of the first attempt, rest that of
+		// every later one.
+		first, rest dialx.Dialer
+		end         func(context.Context) (context.Context, context.CancelFunc)
+		wantTimeout bool
+		inTurn      bool // the attempts must be made one after another
+	}{
+		{name: "every attempt refused", first: dialx.DialerFunc(dialtest.Failing(refused)),
+			rest: dialx.DialerFunc(dialtest.Failing(refused))},
+		{name: "first attempt timed out, the others refused",
+			first: dialx.NewTimeout(&dialtest.Dialer{Block: true}, time.Second),
+			rest:  dialx.DialerFunc(dialtest.Failing(refused)), wantTimeout: true, inTurn: true},
+		{name: "caller's deadline passed", first: dialx.DialerFunc(dialtest.Failing(refused)),
+			rest: &dialtest.Dialer{Block: true},
+			end: func(ctx context.Context) (context.Context, context.CancelFunc) {
+				return context.WithTimeout(ctx, time.Minute)
+			}, wantTimeout: true},
+		{name: "cancelled after an attempt timed out",
+			first: dialx.NewTimeout(&dialtest.Dialer{Block: true}, time.Second),
+			rest:  &dialtest.Dialer{Block: true},
+			end: func(ctx context.Context) (context.Context, context.CancelFunc) {
+				ctx, cancel := context.WithCancel(ctx)
+				time.AfterFunc(time.Minute, cancel)
+				return ctx, cancel
+			}},
+	}
+	for name, wrap := range stacks {
+		for _, tt := range tests {
+			if tt.inTurn && name == "Concurrent" {
+				continue
+			}
+			t.Run(name+"/"+tt.name, func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					var calls atomic.Int64
+					inner := dialx.DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
+						if calls.Add(1) == 1 {
+							return tt.first.DialContext(ctx, network, address)
+						}
+						return tt.rest.DialContext(ctx, network, address)
+					})
+					ctx, cancel := context.Background(), context.CancelFunc(func() {})
+					if tt.end != nil {
+						ctx, cancel = tt.end(ctx)
+					}
+					defer cancel()
+					_, err := wrap(inner).DialContext(ctx, "tcp", "127.0.0.1:80")
+					var ne net.Error
+					require.ErrorAs(t, err, &ne)
+					assert.Equal(t, tt.wantTimeout, ne.Timeout(), "%v", err)
+					if ctx.Err() != nil {
+						assert.ErrorIs(t, err, ctx.Err())
+					}
+				})
+			})
+		}
+	}
 }
