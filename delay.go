@@ -10,9 +10,9 @@ import (
 // Delay waits for a fixed duration before each dial, for example to give a
 // preferred route a head start or to pace dials.
 //
-// If the dial's ctx ends during the wait, DialContext returns at once with a
-// [*DialError] matching ctx.Err() and the inner Dialer is never called. A
-// delay of zero dials at once and adds no allocation.
+// If the dial's ctx ends before or during the wait, DialContext returns at
+// once with a [*DialError] matching ctx.Err() and the inner Dialer is never
+// called. A delay of zero dials at once and adds no allocation.
 //
 // Use [NewDelay] to make one; the zero value is not usable.
 // A Delay is safe for concurrent use by multiple goroutines.
@@ -50,19 +50,18 @@ func (d *Delay) Dial(network, address string) (net.Conn, error) {
 	return d.DialContext(context.Background(), network, address)
 }
 
-// sleep waits for wait or until ctx is done, whichever comes first, and
-// returns ctx.Err() in the latter case. A wait of zero or less does not
-// check ctx: the dial that follows does.
+// sleep waits for wait or until ctx is done, whichever comes first, then
+// returns ctx.Err(): nil only if ctx is still live, so that no dial starts
+// after it ended, even when the wait ran out at the same moment. A wait of
+// zero or less only checks ctx.
 func sleep(ctx context.Context, wait time.Duration) error {
-	if wait <= 0 {
-		return nil
+	if wait > 0 {
+		timer := time.NewTimer(wait)
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+		}
 	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return ctx.Err()
 }

@@ -61,3 +61,20 @@ func TestDelayDeadlineDuringWait(t *testing.T) {
 		assert.Zero(t, inner.Calls())
 	})
 }
+
+// A dial whose ctx is already done never reaches the inner dialer, whatever
+// the delay, zero included.
+func TestDelayContextAlreadyDone(t *testing.T) {
+	for _, delay := range []time.Duration{0, time.Second} {
+		t.Run(delay.String(), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			inner := &dialtest.Dialer{}
+			conn, err := dialx.NewDelay(inner, delay).DialContext(ctx, "tcp", "127.0.0.1:80")
+			assert.Nil(t, conn)
+			assert.ErrorIs(t, err, context.Canceled)
+			assert.EqualError(t, err, "dialx: delay tcp 127.0.0.1:80: context canceled")
+			assert.Zero(t, inner.Calls(), "the inner dialer is never called")
+		})
+	}
+}

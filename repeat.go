@@ -124,10 +124,7 @@ func (r *Repeat) beforeRetry(ctx context.Context, retry int, last error) (time.D
 		return 0, nil
 	}
 	wait := r.backoff.Backoff(retry)
-	if err := sleep(ctx, wait); err != nil {
-		return wait, err
-	}
-	return wait, ctx.Err() // the wait and ctx may have ended together
+	return wait, sleep(ctx, wait)
 }
 
 func (r *Repeat) fail(network, address string, cause error) error {
