@@ -67,6 +67,9 @@ func (c *Concurrent) DialContext(ctx context.Context, network, address string) (
 	var next <-chan time.Time
 	var timer *time.Timer
 	startNext := func() {
+		if ctx.Err() != nil {
+			return // the ctx.Done case ends the race
+		}
 		r.start()
 		switch {
 		case r.started == racers:

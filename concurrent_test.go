@@ -3,6 +3,7 @@ package dialx_test
 import (
 	"context"
 	"errors"
+	"net"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -82,4 +83,27 @@ func TestConcurrentAlreadyCancelled(t *testing.T) {
 	_, err := dialx.NewConcurrent(d, d).DialContext(ctx, "tcp", "example.com:80")
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Zero(t, d.Calls())
+}
+
+// A staggered race starts no further attempt once ctx is done, even when
+// an attempt's failure would let the next one start at once. Whether the
+// race sees the failure or the cancel first is up to select, so the dial is
+// made many times.
+func TestConcurrentStaggerStopsOnceContextIsDone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		second := &dialtest.Dialer{}
+		for range 200 {
+			ctx, cancel := context.WithCancel(context.Background())
+			first := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
+				cancel()
+				return nil, errors.New("refused")
+			})
+			d := dialx.NewConcurrent(first, second).WithOptions(dialx.WithStagger(time.Second))
+			conn, err := d.DialContext(ctx, "tcp", "example.com:80")
+			assert.Nil(t, conn)
+			assert.ErrorIs(t, err, context.Canceled)
+		}
+		synctest.Wait() // for any attempt wrongly started
+		assert.Zero(t, second.Calls(), "no attempt may start once ctx is done")
+	})
 }
