@@ -20,12 +20,24 @@
 //   - [Swappable] holds a Dialer that can be replaced atomically at run time.
 //   - [Consecutive] tries several Dialers in order until one succeeds.
 //   - [Random] tries several Dialers in a fresh random order on each dial.
-//   - [Concurrent] races several Dialers and keeps the first connection.
+//   - [Concurrent] races several Dialers and keeps the first connection, all
+//     at once or staggered in the manner of Happy Eyeballs ([WithStagger]).
 //   - [Selective] routes each dial by its destination through rules.
 //   - [Resolve] resolves host names itself and dials the IP addresses, so
 //     that the IP rules of a Selective also hold for names.
 //   - [Limit] bounds how many dials are in flight at once, in total or per
 //     destination.
+//   - [Breaker] stops dialing a destination that keeps failing, for a
+//     cool-down, then probes it with one dial.
+//
+// # Tracing
+//
+// [WithTrace] attaches a [Trace] to a dial's ctx: a set of hooks, in the
+// manner of [net/http/httptrace], through which every decorator reports what
+// it decided (a Repeat's tries and waits, the rule a Selective matched, the
+// racer that won, a Breaker that refused) and each innermost dial reports its
+// start, duration and error. [NewSlogTrace] logs them through [log/slog].
+// Without a Trace, tracing costs no allocation.
 //
 // # Contract
 //
