@@ -147,28 +147,6 @@ func TestTraceWithNilHooks(t *testing.T) {
 	require.NoError(t, err)
 }
 
-func TestTraceOffDoesNotAllocate(t *testing.T) {
-	d := dialx.NewBreaker(dialx.NewBreaker(dialx.DialerFunc(instantDial)))
-	tests := []struct {
-		name string
-		ctx  context.Context
-	}{
-		{name: "no trace", ctx: context.Background()},
-		{name: "deep ctx without trace", ctx: context.WithValue(context.WithValue(context.Background(), ctxKey("a"), 1), ctxKey("b"), 2)},
-		{name: "empty trace", ctx: dialx.WithTrace(context.Background(), &dialx.Trace{})},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			allocs := testing.AllocsPerRun(1000, func() {
-				if _, err := d.DialContext(tt.ctx, "tcp", "a:1"); err != nil {
-					t.Fatal(err)
-				}
-			})
-			assert.Zero(t, allocs)
-		})
-	}
-}
-
 func TestNewSlogTrace(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{
@@ -217,51 +195,6 @@ func TestNewSlogTrace(t *testing.T) {
 	quiet.DialStart(dialx.DialStartInfo{Network: "tcp", Address: "a:1"})
 	assert.Empty(t, buf.String(), "records below the handler's level are dropped")
 	assert.PanicsWithValue(t, "dialx: NewSlogTrace: logger must not be nil, got nil", func() { dialx.NewSlogTrace(nil, 0) })
-}
-
-func BenchmarkTrace(b *testing.B) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(b, err)
-	defer ln.Close()
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conn.Close()
-		}
-	}()
-	addr := ln.Addr().String()
-	var nd net.Dialer
-	traced := dialx.WithTrace(context.Background(), &dialx.Trace{
-		DialStart: func(dialx.DialStartInfo) {},
-		DialDone:  func(dialx.DialDoneInfo) {},
-	})
-	stack := dialx.NewBreaker(&nd)
-	for _, bm := range []struct {
-		name string
-		d    dialx.Dialer
-		ctx  context.Context
-	}{
-		{"loopback/bare", &nd, context.Background()},
-		{"loopback/off", stack, context.Background()},
-		{"loopback/on", stack, traced},
-		{"instant/bare", dialx.DialerFunc(instantDial), context.Background()},
-		{"instant/off", dialx.NewBreaker(dialx.DialerFunc(instantDial)), context.Background()},
-		{"instant/on", dialx.NewBreaker(dialx.DialerFunc(instantDial)), traced},
-	} {
-		b.Run(bm.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				conn, err := bm.d.DialContext(bm.ctx, "tcp", addr)
-				if err != nil {
-					b.Fatal(err)
-				}
-				conn.Close()
-			}
-		})
-	}
 }
 
 func TestTraceTimeoutDelaySwappable(t *testing.T) {
@@ -376,5 +309,46 @@ func TestTraceLimitWait(t *testing.T) {
 			"dial start tcp b:2", "dial done tcp b:2 1s err=<nil>",
 			"limit wait c:3", "limit waited 300ms err=gave up waiting for one of 1 dials in flight: context deadline exceeded",
 		}, "\n"), log.String())
+	})
+}
+
+func TestTraceThroughAStack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var log traceLog
+		ctx := dialx.WithTrace(t.Context(), log.trace())
+		race := dialx.NewConcurrent(slowDial(time.Hour, nil), slowDial(50*time.Millisecond, nil)).
+			WithOptions(dialx.WithStagger(200 * time.Millisecond))
+		sel, err := dialx.NewSelective(
+			dialx.Rule{Pattern: "a.example", Dialer: slowDial(100*time.Millisecond, errRefused)},
+			dialx.Rule{Pattern: "*", Dialer: race},
+		)
+		require.NoError(t, err)
+		d := dialx.NewTimeout(dialx.NewRepeat(dialx.NewBreaker(sel), 2,
+			dialx.WithBackoff(dialx.ConstantBackoff(time.Second))), 10*time.Second)
+
+		_, err = d.DialContext(ctx, "tcp", "a.example:1")
+		require.ErrorIs(t, err, errRefused)
+		conn, err := d.DialContext(ctx, "tcp", "b.example:1")
+		require.NoError(t, err)
+		conn.Close()
+		synctest.Wait()
+
+		lines := strings.Split(log.String(), "\n")
+		require.Len(t, lines, 18)
+		assert.Equal(t, []string{
+			"attempt repeat 1/2 wait=0s", `selective rule 0 "a.example"`,
+			"dial start tcp a.example:1", "dial done tcp a.example:1 100ms err=connection refused",
+			"attempt repeat 2/2 wait=1s", `selective rule 0 "a.example"`,
+			"dial start tcp a.example:1", "dial done tcp a.example:1 100ms err=connection refused",
+			"attempt repeat 1/2 wait=0s", `selective rule 1 "*"`,
+			"racer 0 start after 0s", "dial start tcp b.example:1",
+			"racer 1 start after 200ms", "dial start tcp b.example:1",
+			"dial done tcp b.example:1 50ms err=<nil>",
+		}, lines[:15])
+		// The loser's cancellation and its dial's end come in either order.
+		assert.ElementsMatch(t, []string{
+			"racer 1 won after 250ms", "racer 0 cancelled",
+			"dial done tcp b.example:1 250ms err=context canceled",
+		}, lines[15:])
 	})
 }
