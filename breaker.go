@@ -72,7 +72,7 @@ type breakerConfig struct {
 	onChange        func(key string, from, to BreakerState)
 	forgetAfter     time.Duration
 	maxDestinations int
-	rand            *rand.Rand
+	rand            func() float64 // nil: math/rand/v2
 }
 
 // Defaults of a [Breaker].
@@ -134,7 +134,13 @@ func (b *Breaker) DialContext(ctx context.Context, network, address string) (net
 			return nil, &DialError{Op: "breaker", Net: network, Addr: address, Err: ErrOpen}
 		}
 	}
-	conn, err := dialInner(ctx, b.dialer, network, address)
+	var conn net.Conn
+	var err error
+	if tracing.Load() {
+		conn, err = dialTraced(ctx, nil, b.dialer, network, address)
+	} else {
+		conn, err = b.dialer.DialContext(ctx, network, address)
+	}
 	b.record(call, c, probe, err)
 	return conn, err
 }
@@ -172,7 +178,7 @@ func (b *Breaker) coolDown(trips int) time.Duration {
 	var u float64
 	if b.cfg.rand != nil {
 		b.randMu.Lock()
-		u = b.cfg.rand.Float64()
+		u = b.cfg.rand()
 		b.randMu.Unlock()
 	} else {
 		u = rand.Float64()

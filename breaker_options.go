@@ -2,7 +2,6 @@ package dialx
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"time"
 )
 
@@ -122,16 +121,18 @@ type maxDestinations int
 func (n maxDestinations) applyBreaker(c *breakerConfig) { c.maxDestinations = int(n) }
 
 // WithCoolDownRand makes a [Breaker] draw the jitter of its cool-downs from
-// r instead of the global source, so that a test can repeat them. The
-// Breaker serialises its use of r.
-// It panics if r is nil.
-func WithCoolDownRand(r *rand.Rand) BreakerOption {
-	if r == nil {
-		panic("dialx: WithCoolDownRand: r must not be nil, got nil")
+// rand, which returns numbers in [0, 1), instead of [math/rand/v2.Float64],
+// so that the cool-downs can be repeated: pass the Float64 method of a
+// seeded [math/rand/v2.Rand]. The Breaker never calls rand from two
+// goroutines at once, so rand need not be safe for concurrent use.
+// It panics if rand is nil.
+func WithCoolDownRand(rand func() float64) BreakerOption {
+	if rand == nil {
+		panic("dialx: WithCoolDownRand: rand must not be nil, got nil")
 	}
-	return coolDownRand{r}
+	return coolDownRand(rand)
 }
 
-type coolDownRand struct{ r *rand.Rand }
+type coolDownRand func() float64
 
-func (o coolDownRand) applyBreaker(c *breakerConfig) { c.rand = o.r }
+func (r coolDownRand) applyBreaker(c *breakerConfig) { c.rand = r }

@@ -173,7 +173,7 @@ func TestBreakerCoolDownGrowsAndProbeDecides(t *testing.T) {
 		br := dialx.NewBreaker(be,
 			dialx.WithConsecutiveFailures(2),
 			dialx.WithCoolDown(base, maxCool),
-			dialx.WithCoolDownRand(rand.New(rand.NewPCG(1, 2))),
+			dialx.WithCoolDownRand(rand.New(rand.NewPCG(1, 2)).Float64),
 			dialx.WithStateChange(ch.record))
 		be.set(errRefused)
 		dialTimes(t, br, "a:1", 2)
@@ -442,7 +442,7 @@ func TestBreakerPanics(t *testing.T) {
 		{"key", func() { dialx.WithBreakerKey(nil) }, "dialx: WithBreakerKey: key must not be nil, got nil"},
 		{"forget", func() { dialx.WithForgetAfter(0) }, "dialx: WithForgetAfter: d must be > 0, got 0s"},
 		{"max", func() { dialx.WithMaxDestinations(0) }, "dialx: WithMaxDestinations: n must be >= 1, got 0"},
-		{"rand", func() { dialx.WithCoolDownRand(nil) }, "dialx: WithCoolDownRand: r must not be nil, got nil"},
+		{"rand", func() { dialx.WithCoolDownRand(nil) }, "dialx: WithCoolDownRand: rand must not be nil, got nil"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

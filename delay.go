@@ -42,7 +42,10 @@ func (d *Delay) DialContext(ctx context.Context, network, address string) (net.C
 	if err := sleep(ctx, d.delay); err != nil {
 		return nil, &DialError{Op: "delay", Net: network, Addr: address, Err: err}
 	}
-	return dialInner(ctx, d.dialer, network, address)
+	if tracing.Load() {
+		return dialTraced(ctx, nil, d.dialer, network, address)
+	}
+	return d.dialer.DialContext(ctx, network, address)
 }
 
 // Dial is DialContext with [context.Background].

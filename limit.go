@@ -95,7 +95,10 @@ func (l *Limit) DialContext(ctx context.Context, network, address string) (net.C
 		return nil, &DialError{Op: "limit", Net: network, Addr: address, Err: err}
 	}
 	defer l.release(key, s)
-	return dialInnerTraced(ctx, t, l.dialer, network, address)
+	if t != nil {
+		return dialTraced(ctx, t, l.dialer, network, address)
+	}
+	return l.dialer.DialContext(ctx, network, address)
 }
 
 // Dial is DialContext with [context.Background].

@@ -83,10 +83,16 @@ func (r *Repeat) DialContext(ctx context.Context, network, address string) (net.
 		}
 
 		// Every try starts here, wait after the previous one failed.
-		if t != nil && t.Attempt != nil {
-			t.Attempt(AttemptInfo{Op: "repeat", Network: network, Address: address, Attempt: try, Of: r.tries, Wait: wait})
+		var conn net.Conn
+		var err error
+		if t != nil {
+			if t.Attempt != nil {
+				t.Attempt(AttemptInfo{Op: "repeat", Network: network, Address: address, Attempt: try, Of: r.tries, Wait: wait})
+			}
+			conn, err = dialTraced(ctx, t, r.dialer, network, address)
+		} else {
+			conn, err = r.dialer.DialContext(ctx, network, address)
 		}
-		conn, err := dialInnerTraced(ctx, t, r.dialer, network, address)
 		if err == nil {
 			return conn, nil
 		}

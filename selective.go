@@ -92,11 +92,13 @@ func (s *Selective) DialContext(ctx context.Context, network, address string) (n
 		return nil, &DialError{Op: "selective", Net: network, Addr: address, Err: err}
 	}
 	rule := &s.rules[i]
-	t := traceFrom(ctx)
-	if t != nil && t.SelectiveMatch != nil {
-		t.SelectiveMatch(SelectiveMatchInfo{Network: network, Address: address, Index: i, Pattern: rule.Pattern})
+	if t := traceFrom(ctx); t != nil {
+		if t.SelectiveMatch != nil {
+			t.SelectiveMatch(SelectiveMatchInfo{Network: network, Address: address, Index: i, Pattern: rule.Pattern})
+		}
+		return dialTraced(ctx, t, rule.Dialer, network, address)
 	}
-	return dialInnerTraced(ctx, t, rule.Dialer, network, address)
+	return rule.Dialer.DialContext(ctx, network, address)
 }
 
 // Dial is DialContext with [context.Background].

@@ -19,10 +19,16 @@ func dialInTurn(ctx context.Context, op, noun, network, address string, planned 
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, &DialError{Op: op, Net: network, Addr: address, Err: stopped(ctxErr, i, planned, noun, errs)}
 		}
-		if t != nil && t.Attempt != nil {
-			t.Attempt(AttemptInfo{Op: op, Network: network, Address: address, Attempt: i + 1, Of: planned})
+		var conn net.Conn
+		var err error
+		if t != nil {
+			if t.Attempt != nil {
+				t.Attempt(AttemptInfo{Op: op, Network: network, Address: address, Attempt: i + 1, Of: planned})
+			}
+			conn, err = dialTraced(ctx, t, next(i), network, address)
+		} else {
+			conn, err = next(i).DialContext(ctx, network, address)
 		}
-		conn, err := dialInnerTraced(ctx, t, next(i), network, address)
 		if err == nil {
 			return conn, nil
 		}

@@ -48,7 +48,11 @@ func (s *Swappable) Dialer() Dialer {
 
 // DialContext dials address on network through the current Dialer.
 func (s *Swappable) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	return dialInner(ctx, s.current.Load().dialer, network, address)
+	d := s.current.Load().dialer
+	if tracing.Load() {
+		return dialTraced(ctx, nil, d, network, address)
+	}
+	return d.DialContext(ctx, network, address)
 }
 
 // Dial is DialContext with [context.Background].
