@@ -11,6 +11,9 @@ import (
 	"unsafe"
 )
 
+// HasBlackhole reports whether StartBlackhole works on this platform.
+const HasBlackhole = true
+
 // StartRefused returns an address on which nothing listens, so a connect
 // gets a TCP reset at once and fails with ECONNREFUSED. The port stays bound
 // (to a socket that never listens) until the test ends, so no other process

@@ -7,6 +7,9 @@ import (
 	"testing"
 )
 
+// HasBlackhole reports whether StartBlackhole works on this platform.
+const HasBlackhole = false
+
 // StartRefused returns an address on which nothing listens, so a connect
 // fails with ECONNREFUSED. On this platform the port is found by listening
 // and closing again, so another process could in principle take it.
