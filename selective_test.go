@@ -231,7 +231,7 @@ func TestSelectiveMatchAllocatesNothing(t *testing.T) {
 
 // FuzzSelectiveAddress dials made-up addresses through a Selective with
 // every kind of rule: it never panics, fails only with ErrInvalidAddress or
-// ErrNoMatch, dials the rule Match names, decides the same way twice, and
+// ErrNoMatch, dials the rule Match names, agrees with ControlContext, decides the same way twice, and
 // routes the address the same when its letters are upper-cased or its host
 // name gets a trailing dot.
 func FuzzSelectiveAddress(f *testing.F) {
@@ -247,6 +247,9 @@ func FuzzSelectiveAddress(f *testing.F) {
 	f.Fuzz(func(t *testing.T, address string) {
 		conn, err := s.DialContext(context.Background(), "tcp", address)
 		_, i, matchErr := s.Match(address)
+		if controlErr := s.ControlContext(context.Background(), "tcp", address, nil); (controlErr == nil) != (err == nil) {
+			t.Fatalf("address %q: DialContext says %v, ControlContext says %v", address, err, controlErr)
+		}
 		if err != nil {
 			var de *dialx.DialError
 			if !errors.As(err, &de) || de.Addr != address || !(errors.Is(err, dialx.ErrInvalidAddress) || errors.Is(err, dialx.ErrNoMatch)) {
