@@ -457,3 +457,19 @@ func TestBreakerStateString(t *testing.T) {
 	assert.Equal(t, "half-open", dialx.BreakerHalfOpen.String())
 	assert.Equal(t, "BreakerState(7)", dialx.BreakerState(7).String())
 }
+
+func TestBreakerDoesNotCountLosersOfARace(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// The slow route always loses to the fast one and is cancelled: that
+		// is the race's doing, not the slow backend's failure.
+		slow := dialx.NewBreaker(slowDial(time.Second, nil), dialx.WithConsecutiveFailures(1))
+		race := dialx.NewConcurrent(slow, slowDial(10*time.Millisecond, nil))
+		for range 10 {
+			conn, err := race.Dial("tcp", "a:1")
+			require.NoError(t, err)
+			conn.Close()
+		}
+		synctest.Wait()
+		assert.Equal(t, dialx.BreakerClosed, slow.State("tcp", "a:1"))
+	})
+}

@@ -352,3 +352,20 @@ func TestTraceThroughAStack(t *testing.T) {
 		}, lines[15:])
 	})
 }
+
+func TestTraceConcurrentCancelledByTheCaller(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var log traceLog
+		tr := log.trace()
+		tr.DialStart, tr.DialDone = nil, nil
+		ctx, cancel := context.WithTimeout(dialx.WithTrace(t.Context(), tr), 200*time.Millisecond)
+		defer cancel()
+		d := dialx.NewConcurrent(slowDial(time.Hour, nil), slowDial(50*time.Millisecond, errRefused), slowDial(time.Hour, nil)).
+			WithOptions(dialx.WithStagger(100 * time.Millisecond))
+		_, err := d.DialContext(ctx, "tcp", "a:1")
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		synctest.Wait()
+		assert.Equal(t, "racer 0 start after 0s\nracer 1 start after 100ms\nracer 2 start after 150ms\n"+
+			"racer 0 cancelled\nracer 2 cancelled", log.String())
+	})
+}
