@@ -62,8 +62,6 @@ func (l *traceLog) trace() *dialx.Trace {
 	}
 }
 
-type ctxKey string
-
 // slowDial is an innermost dialer that takes wait and then fails with err,
 // or succeeds when err is nil.
 func slowDial(wait time.Duration, err error) dialx.DialerFunc {
