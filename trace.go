@@ -172,7 +172,11 @@ var tracing atomic.Bool
 // WithTrace returns a ctx derived from ctx that carries trace, so that dials
 // made with it report to trace's hooks. If ctx already carries a Trace, the
 // hooks of both are called, trace's first.
+// It panics if trace is nil, as [net/http/httptrace.WithClientTrace] does.
 func WithTrace(ctx context.Context, trace *Trace) context.Context {
+	if trace == nil {
+		panic("dialx: WithTrace: trace must not be nil, got nil")
+	}
 	tracing.Store(true)
 	if old := traceFrom(ctx); old != nil {
 		trace = trace.joined(old)

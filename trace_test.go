@@ -136,6 +136,9 @@ func TestWithTraceComposes(t *testing.T) {
 	assert.Equal(t, []string{"inner", "outer", "inner done"}, calls)
 	assert.Same(t, outer, dialx.ContextTrace(dialx.WithTrace(context.Background(), outer)))
 	assert.Nil(t, dialx.ContextTrace(context.Background()))
+	assert.PanicsWithValue(t, "dialx: WithTrace: trace must not be nil, got nil", func() {
+		dialx.WithTrace(context.Background(), nil)
+	})
 }
 
 func TestTraceWithNilHooks(t *testing.T) {
