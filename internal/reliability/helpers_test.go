@@ -3,6 +3,7 @@ package reliability_test
 import (
 	"context"
 	"net"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -53,6 +54,13 @@ var decorators = []stack{
 	{name: "Random(2)", retries: true, build: func(in dialx.Dialer, _ time.Duration) dialx.Dialer { return dialx.NewRandom(in, in) }},
 	{name: "Concurrent(2)", retries: true, build: func(in dialx.Dialer, _ time.Duration) dialx.Dialer { return dialx.NewConcurrent(in, in) }},
 	{name: "Breaker", build: func(in dialx.Dialer, _ time.Duration) dialx.Dialer { return dialx.NewBreaker(in) }},
+	{name: "Limit(1)", build: func(in dialx.Dialer, _ time.Duration) dialx.Dialer { return dialx.NewLimit(in, 1) }},
+	{name: "Resolve(name → 2 addresses)", retries: true, build: func(in dialx.Dialer, _ time.Duration) dialx.Dialer {
+		return byName(dialx.NewResolve(in, dialx.WithResolver(twice127{})))
+	}},
+	{name: "Concurrent(2, stagger 10ms)", retries: true, build: func(in dialx.Dialer, _ time.Duration) dialx.Dialer {
+		return dialx.NewConcurrent(in, in).WithOptions(dialx.WithStagger(10 * time.Millisecond))
+	}},
 	{name: "Timeout(Repeat(Consecutive(2)))", bounded: true, retries: true, build: func(in dialx.Dialer, t time.Duration) dialx.Dialer {
 		return dialx.NewTimeout(dialx.NewRepeat(dialx.NewConsecutive(in, in), 3), t)
 	}},
@@ -82,6 +90,27 @@ func allStacks() []stack {
 		all = append(all, routed(s))
 	}
 	return all
+}
+
+// twice127 resolves every name to 127.0.0.1, twice, so a Resolve makes two
+// attempts.
+type twice127 struct{}
+
+func (twice127) LookupNetIP(ctx context.Context, _, _ string) ([]netip.Addr, error) {
+	lo := netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	return []netip.Addr{lo, lo}, ctx.Err()
+}
+
+// byName replaces the host of every address with a name before d sees it,
+// so that a Resolve has a name to resolve.
+func byName(d dialx.Dialer) dialx.Dialer {
+	return dialx.DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
+		_, port, err := net.SplitHostPort(address)
+		if err != nil {
+			return nil, err
+		}
+		return d.DialContext(ctx, network, net.JoinHostPort("fault.test", port))
+	})
 }
 
 // to returns a Dialer that ignores the address it is given and dials addr,
