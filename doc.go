@@ -52,7 +52,9 @@
 //
 // Every decorator also has a Dial(network, address) method that dials with
 // [context.Background], so a stack can stand where a golang.org/x/net/proxy
-// Dialer is expected.
+// Dialer is expected. The other way round, [FromProxy] turns any
+// golang.org/x/net/proxy Dialer, even one without DialContext, into a Dialer
+// that honours ctx.
 //
 // All types in this package are safe for concurrent use by multiple
 // goroutines.
