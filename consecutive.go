@@ -28,7 +28,7 @@ func NewConsecutive(ds ...Dialer) *Consecutive {
 // DialContext dials address on network with each Dialer in turn until one
 // succeeds.
 func (c *Consecutive) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	return dialInTurn(ctx, "consecutive", "dialers", network, address, len(c.dialers), func(i int) Dialer { return c.dialers[i] })
+	return dialInTurn(ctx, "consecutive", "dialers", network, address, len(c.dialers), nil, func(i int) Dialer { return c.dialers[i] }, nil)
 }
 
 // Dial is DialContext with [context.Background].

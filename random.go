@@ -36,7 +36,7 @@ func (r *Random) DialContext(ctx context.Context, network, address string) (net.
 	// whose first pick succeeds costs one random number and no allocation.
 	first := rand.IntN(n)
 	var order []int
-	return dialInTurn(ctx, "random", "dialers", network, address, n, func(i int) Dialer {
+	return dialInTurn(ctx, "random", "dialers", network, address, n, nil, func(i int) Dialer {
 		if i == 0 {
 			return r.dialers[first]
 		}
@@ -50,7 +50,7 @@ func (r *Random) DialContext(ctx context.Context, network, address string) (net.
 		j := i + rand.IntN(n-i)
 		order[i], order[j] = order[j], order[i]
 		return r.dialers[order[i]]
-	})
+	}, nil)
 }
 
 // Dial is DialContext with [context.Background].

@@ -27,8 +27,14 @@ import (
 // Use [NewRepeat] to make one; the zero value is not usable.
 // A Repeat is safe for concurrent use by multiple goroutines.
 type Repeat struct {
-	dialer    Dialer
-	tries     int
+	dialer Dialer
+	tries  int
+	retryPolicy
+}
+
+// retryPolicy is what the options of a Repeat set: whether and when a
+// failed try is followed by another.
+type retryPolicy struct {
 	backoff   Backoff          // nil: no wait
 	retryable func(error) bool // nil: every failure
 	budget    *Budget          // nil: no cap
@@ -64,77 +70,32 @@ var (
 // again after each failure until a try succeeds, the tries are used up, or
 // an option stops it.
 func (r *Repeat) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	var errs []error // made at the first failure: nothing allocated on success
-	t := traceFrom(ctx)
-	for try := 1; ; try++ {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, r.fail(network, address, stopped(ctxErr, try-1, r.tries, "tries", errs))
-		}
-		var wait time.Duration // before this try
-		if try == 1 {
-			if r.budget != nil {
-				r.budget.deposit()
-			}
-		} else {
-			var stop error
-			if wait, stop = r.beforeRetry(ctx, try-1, errs[len(errs)-1]); stop != nil {
-				return nil, r.fail(network, address, stopped(stop, try-1, r.tries, "tries", errs))
-			}
-		}
+	return dialInTurn(ctx, "repeat", "tries", network, address, r.tries,
+		r.dialer, nil, &r.retryPolicy)
+}
 
-		// Every try starts here, wait after the previous one failed.
-		var conn net.Conn
-		var err error
-		if t != nil {
-			if t.Attempt != nil {
-				t.Attempt(AttemptInfo{Op: "repeat", Network: network, Address: address, Attempt: try, Of: r.tries, Wait: wait})
-			}
-			conn, err = dialTraced(ctx, t, r.dialer, network, address)
-		} else {
-			conn, err = r.dialer.DialContext(ctx, network, address)
-		}
-		if err == nil {
-			return conn, nil
-		}
-		closeStray(conn)
-		if errs == nil {
-			// tries may be huge (math.MaxInt: until ctx ends), so do
-			// not size the slice by it.
-			errs = make([]error, 0, min(r.tries, 8))
-		}
-		errs = append(errs, err)
-		if try == r.tries {
-			break
-		}
+// first counts a first try against the budget.
+func (p *retryPolicy) first() {
+	if p.budget != nil {
+		p.budget.deposit()
 	}
-	cause := allFailed("tries", errs)
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		// The last try failed because ctx ended: say so, so that
-		// errors.Is(err, ctx.Err()) holds whatever the inner error was.
-		cause = stopped(ctxErr, r.tries, r.tries, "tries", errs)
-	}
-	return nil, r.fail(network, address, cause)
 }
 
 // beforeRetry decides whether retry number retry may go ahead after the
 // failure last, and waits for the backoff if so. It returns the wait, and
 // the reason to stop if it must.
-func (r *Repeat) beforeRetry(ctx context.Context, retry int, last error) (time.Duration, error) {
-	if r.retryable != nil && !r.retryable(last) {
+func (p *retryPolicy) beforeRetry(ctx context.Context, retry int, last error) (time.Duration, error) {
+	if p.retryable != nil && !p.retryable(last) {
 		return 0, errNotRetryable
 	}
-	if r.budget != nil && !r.budget.withdraw() {
+	if p.budget != nil && !p.budget.withdraw() {
 		return 0, errNoBudget
 	}
-	if r.backoff == nil {
+	if p.backoff == nil {
 		return 0, nil
 	}
-	wait := r.backoff.Backoff(retry)
+	wait := p.backoff.Backoff(retry)
 	return wait, sleep(ctx, wait)
-}
-
-func (r *Repeat) fail(network, address string, cause error) error {
-	return &DialError{Op: "repeat", Net: network, Addr: address, Err: cause}
 }
 
 // Dial is DialContext with [context.Background].
