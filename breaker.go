@@ -16,7 +16,7 @@ import (
 // A circuit starts closed: dials go through and their outcomes are counted.
 // It opens after a run of consecutive failures (5 by default, see
 // [WithConsecutiveFailures]) or when the share of failed dials over a sliding
-// window passes a ratio ([WithFailureRatio], off by default). While it is
+// window reaches a ratio ([WithFailureRatio], off by default). While it is
 // open, dials fail at once with a [*DialError] that matches [ErrOpen]. After
 // a cool-down (see [WithCoolDown]) it turns half-open: exactly one probe dial
 // goes through, and every other dial is refused until the probe ends. A
