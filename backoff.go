@@ -36,11 +36,11 @@ type ExponentialBackoff struct {
 	// Base is the wait before the first retry. Zero or less means 1 s.
 	Base time.Duration
 	// Multiplier is the factor between one wait and the next. Zero or less
-	// means 1.6; a value between 0 and 1 is taken as 1 (constant waits).
+	// (or NaN) means 1.6; a value between 0 and 1 is taken as 1 (constant waits).
 	Multiplier float64
 	// Jitter is the half-width of the random spread, as a fraction of the
-	// wait: 0.2 means ±20 %. Zero means 0.2; a negative value means no
-	// jitter; values above 1 are taken as 1.
+	// wait: 0.2 means ±20 %. Zero (or NaN) means 0.2; a negative value
+	// means no jitter; values above 1 are taken as 1.
 	Jitter float64
 	// Max caps the wait before jitter. Zero or less means 120 s.
 	Max time.Duration
@@ -67,13 +67,13 @@ func (e ExponentialBackoff) Backoff(retry int) time.Duration {
 		base = defaultBackoffBase
 	}
 	switch {
-	case multiplier <= 0:
+	case !(multiplier > 0): // NaN too, which would make every wait NaN
 		multiplier = defaultBackoffMultiplier
 	case multiplier < 1:
 		multiplier = 1
 	}
 	switch {
-	case jitter == 0:
+	case jitter == 0 || math.IsNaN(jitter):
 		jitter = defaultBackoffJitter
 	case jitter < 0:
 		jitter = 0

@@ -38,6 +38,8 @@ func TestExponentialBackoff(t *testing.T) {
 		{name: "jitter above one is one", backoff: dialx.ExponentialBackoff{Jitter: 3, Rand: fixedRand(0)}, retry: 1, want: 0},
 		{name: "negative jitter is none", backoff: dialx.ExponentialBackoff{Jitter: -1, Rand: fixedRand(0)}, retry: 1, want: time.Second},
 		{name: "max set", backoff: dialx.ExponentialBackoff{Max: 3 * time.Second, Rand: fixedRand(middle)}, retry: 5, want: 3 * time.Second},
+		{name: "NaN multiplier is the default", backoff: dialx.ExponentialBackoff{Multiplier: math.NaN(), Rand: fixedRand(middle)}, retry: 2, want: 1600 * time.Millisecond},
+		{name: "NaN jitter is the default", backoff: dialx.ExponentialBackoff{Jitter: math.NaN(), Rand: fixedRand(0)}, retry: 1, want: 800 * time.Millisecond},
 		{name: "huge max does not overflow", backoff: dialx.ExponentialBackoff{Max: math.MaxInt64, Multiplier: 10, Jitter: -1}, retry: 1000, want: math.MaxInt64},
 	}
 	for _, tt := range tests {
