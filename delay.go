@@ -43,9 +43,9 @@ func (d *Delay) DialContext(ctx context.Context, network, address string) (net.C
 		return nil, &DialError{Op: "delay", Net: network, Addr: address, Err: err}
 	}
 	if tracing.Load() {
-		return dialTraced(ctx, nil, d.dialer, network, address)
+		return passOn(dialTraced(ctx, nil, d.dialer, network, address))
 	}
-	return d.dialer.DialContext(ctx, network, address)
+	return passOn(d.dialer.DialContext(ctx, network, address))
 }
 
 // Dial is DialContext with [context.Background].

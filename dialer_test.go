@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,4 +115,43 @@ func echoByte(t *testing.T, conn net.Conn) {
 	_, err = conn.Read(buf)
 	require.NoError(t, err)
 	require.Equal(t, byte(42), buf[0])
+}
+
+// An inner Dialer that returns a connection together with an error breaks
+// the Dialer contract; no decorator passes that on, and the connection is
+// closed rather than leaked.
+func TestNoDecoratorReturnsAConnWithAnError(t *testing.T) {
+	halfFailed := errors.New("half failed")
+	stacks := map[string]func(dialx.Dialer) dialx.Dialer{
+		"Repeat":      func(d dialx.Dialer) dialx.Dialer { return dialx.NewRepeat(d, 2) },
+		"Timeout":     func(d dialx.Dialer) dialx.Dialer { return dialx.NewTimeout(d, time.Minute) },
+		"Delay":       func(d dialx.Dialer) dialx.Dialer { return dialx.NewDelay(d, 0) },
+		"Swappable":   func(d dialx.Dialer) dialx.Dialer { return dialx.NewSwappable(d) },
+		"Consecutive": func(d dialx.Dialer) dialx.Dialer { return dialx.NewConsecutive(d, d) },
+		"Random":      func(d dialx.Dialer) dialx.Dialer { return dialx.NewRandom(d, d) },
+		"Concurrent":  func(d dialx.Dialer) dialx.Dialer { return dialx.NewConcurrent(d, d) },
+		"Limit":       func(d dialx.Dialer) dialx.Dialer { return dialx.NewLimit(d, 1) },
+	}
+	for name, wrap := range stacks {
+		t.Run(name, func(t *testing.T) {
+			var mu sync.Mutex
+			var strays []*dialtest.Conn
+			inner := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
+				c := dialtest.NewConn("stray")
+				mu.Lock()
+				strays = append(strays, c)
+				mu.Unlock()
+				return c, halfFailed
+			})
+			conn, err := wrap(inner).DialContext(context.Background(), "tcp", "127.0.0.1:80")
+			assert.Nil(t, conn)
+			assert.ErrorIs(t, err, halfFailed)
+			mu.Lock()
+			defer mu.Unlock()
+			require.NotEmpty(t, strays)
+			for _, c := range strays {
+				assert.True(t, c.Closed(), "stray connection closed")
+			}
+		})
+	}
 }

@@ -96,9 +96,9 @@ func (l *Limit) DialContext(ctx context.Context, network, address string) (net.C
 	}
 	defer l.release(key, s)
 	if t != nil {
-		return dialTraced(ctx, t, l.dialer, network, address)
+		return passOn(dialTraced(ctx, t, l.dialer, network, address))
 	}
-	return l.dialer.DialContext(ctx, network, address)
+	return passOn(l.dialer.DialContext(ctx, network, address))
 }
 
 // Dial is DialContext with [context.Background].

@@ -80,3 +80,14 @@ func closeStray(conn net.Conn) {
 		conn.Close()
 	}
 }
+
+// passOn returns what an inner Dialer returned, except a connection that
+// came together with an error: that one is closed, so that a decorator that
+// hands a dial straight on keeps the Dialer contract all the same.
+func passOn(conn net.Conn, err error) (net.Conn, error) {
+	if err != nil {
+		closeStray(conn)
+		return nil, err
+	}
+	return conn, nil
+}

@@ -50,9 +50,9 @@ func (s *Swappable) Dialer() Dialer {
 func (s *Swappable) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	d := s.current.Load().dialer
 	if tracing.Load() {
-		return dialTraced(ctx, nil, d, network, address)
+		return passOn(dialTraced(ctx, nil, d, network, address))
 	}
-	return d.DialContext(ctx, network, address)
+	return passOn(d.DialContext(ctx, network, address))
 }
 
 // Dial is DialContext with [context.Background].
