@@ -11,7 +11,8 @@ import (
 //
 // Every error it returns is a [*DialError] that matches [ErrRejected] under
 // [errors.Is], and also the custom reason it was given, whose message is kept
-// as written.
+// as written. Like every Dialer, once the dial's ctx is done it fails with an
+// error matching ctx.Err() instead, without asking for a reason.
 //
 // Use [NewReject] or [NewRejectFunc] to make one; the zero value is not usable.
 // A Reject is safe for concurrent use by multiple goroutines.
@@ -36,7 +37,10 @@ func NewRejectFunc(reason func(network, address string) error) *Reject {
 }
 
 // DialContext fails with the Reject's reason; it never returns a connection.
-func (r *Reject) DialContext(_ context.Context, network, address string) (net.Conn, error) {
+func (r *Reject) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &DialError{Op: "reject", Net: network, Addr: address, Err: err}
+	}
 	return nil, &DialError{Op: "reject", Net: network, Addr: address, Err: rejection(r.reason(network, address))}
 }
 

@@ -64,3 +64,17 @@ func TestReject(t *testing.T) {
 		})
 	}
 }
+
+// Once ctx is done, a Reject fails with ctx's error, as the Dialer contract
+// asks, and does not call its reason func.
+func TestRejectContextAlreadyDone(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	called := false
+	reject := dialx.NewRejectFunc(func(string, string) error { called = true; return nil })
+	conn, err := reject.DialContext(ctx, "tcp", "example.com:80")
+	assert.Nil(t, conn)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.EqualError(t, err, "dialx: reject tcp example.com:80: context canceled")
+	assert.False(t, called)
+}
