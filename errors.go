@@ -40,7 +40,8 @@ var ErrBudgetExhausted = errors.New("dialx: retry budget exhausted")
 type DialError struct {
 	// Op names the decorator that failed: "repeat", "timeout", "delay",
 	// "reject", "consecutive", "random", "concurrent", "selective",
-	// "breaker", "limit", or "proxy" (from the Dialer that FromProxy makes).
+	// "resolve", "breaker", "limit", or "proxy" (from the Dialer that
+	// FromProxy makes).
 	Op string
 	// Net and Addr are the arguments of the failed DialContext call.
 	Net  string
