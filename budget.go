@@ -144,7 +144,10 @@ func (b *Budget) withdraw() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	slot := b.advance()
-	if float64(b.withdrawals+1) > b.ratio*float64(b.deposits)+b.reserve {
+	// A product such as 0.29×100 comes out a hair under the whole number it
+	// stands for; the tolerance keeps that retry.
+	allowed := (b.ratio*float64(b.deposits) + b.reserve) * (1 + 1e-12)
+	if float64(b.withdrawals+1) > allowed {
 		return false
 	}
 	slot.withdrawals++

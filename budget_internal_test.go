@@ -39,6 +39,9 @@ func TestBudgetAllowance(t *testing.T) {
 		{name: "ratio only", budget: func() *Budget { return NewBudget(WithMinRetryRate(0), WithRetryRatio(0.5)) }, deposits: 10, want: 5},
 		{name: "floor only", budget: func() *Budget { return NewBudget(WithRetryRatio(0), WithMinRetryRate(2)) }, deposits: 1000, want: 20},
 		{name: "window scales the floor", budget: func() *Budget { return NewBudget(WithBudgetWindow(time.Second)) }, want: 10},
+		{name: "ratio 0.29 of 100", budget: func() *Budget { return NewBudget(WithMinRetryRate(0), WithRetryRatio(0.29)) }, deposits: 100, want: 29},
+		{name: "ratio 0.57 of 100", budget: func() *Budget { return NewBudget(WithMinRetryRate(0), WithRetryRatio(0.57)) }, deposits: 100, want: 57},
+		{name: "floor 0.7 a second over 10 s", budget: func() *Budget { return NewBudget(WithRetryRatio(0), WithMinRetryRate(0.7)) }, want: 7},
 		{name: "no retries at all", budget: func() *Budget { return NewBudget(WithRetryRatio(0), WithMinRetryRate(0)) }, deposits: 1000, want: 0},
 	}
 	for _, tt := range tests {
