@@ -158,3 +158,28 @@ func (x *index) findDomain(name []byte, port uint16, best int32) int32 {
 		node, name = child, name[:dot]
 	}
 }
+
+// glob reports whether name matches pattern, in which '*' matches any run of
+// bytes, dots included, and every other byte matches itself.
+func glob(pattern string, name []byte) bool {
+	p, n := 0, 0
+	star, next := -1, 0
+	for n < len(name) {
+		switch {
+		case p < len(pattern) && pattern[p] == '*':
+			star, next = p, n
+			p++
+		case p < len(pattern) && pattern[p] == name[n]:
+			p, n = p+1, n+1
+		case star >= 0:
+			next++
+			p, n = star+1, next
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}

@@ -199,28 +199,3 @@ func prefixContains(prefix netip.Prefix, ip netip.Addr) bool {
 	}
 	return prefix.Contains(ip)
 }
-
-// glob reports whether name matches pattern, in which '*' matches any run of
-// bytes, dots included, and every other byte matches itself.
-func glob(pattern string, name []byte) bool {
-	p, n := 0, 0
-	star, next := -1, 0
-	for n < len(name) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, next = p, n
-			p++
-		case p < len(pattern) && pattern[p] == name[n]:
-			p, n = p+1, n+1
-		case star >= 0:
-			next++
-			p, n = star+1, next
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
-}
