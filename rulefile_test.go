@@ -130,3 +130,36 @@ func TestSelectiveHotSwap(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 1, oldRoute.Calls())
 }
+
+// FuzzParseRules reads made-up rules files: it never panics, returns rules
+// or an error but never both, the rules it returns build a Selective, and
+// every error names a line of the file.
+func FuzzParseRules(f *testing.F) {
+	f.Add("# comment\n.ads.example block\n10.0.0.0/8:1-1024 vpn\n* direct\n")
+	f.Add("example.com:nope direct\nexample.org\n\n127.1 nothing # bad\n")
+	f.Add("\uFEFF[fd00::/8]:443\tvpn\r\n")
+	dialers := map[string]dialx.Dialer{"block": dialx.NewReject(nil), "vpn": &dialtest.Dialer{}, "direct": &dialtest.Dialer{}, "nothing": nil}
+	f.Fuzz(func(t *testing.T, file string) {
+		rules, err := dialx.ParseRules(strings.NewReader(file), dialers)
+		if err != nil {
+			if rules != nil {
+				t.Fatalf("file %q: rules and an error", file)
+			}
+			var joined interface{ Unwrap() []error }
+			if !errors.As(err, &joined) {
+				t.Fatalf("file %q: error is not a joined list: %v", file, err)
+			}
+			lines := strings.Count(file, "\n") + 1
+			for _, e := range joined.Unwrap() {
+				var re *dialx.RuleError
+				if errors.As(e, &re) && (re.Line < 1 || re.Line > lines) {
+					t.Fatalf("file %q: error names line %d of %d: %v", file, re.Line, lines, e)
+				}
+			}
+			return
+		}
+		if _, err := dialx.NewSelective(rules...); err != nil {
+			t.Fatalf("file %q: parsed, but NewSelective refuses the rules: %v", file, err)
+		}
+	})
+}
