@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"reflect"
 )
 
 // Dialer is the interface every decorator in this package implements and
@@ -39,9 +40,7 @@ func (f DialerFunc) Dial(network, address string) (net.Conn, error) {
 	return f(context.Background(), network, address)
 }
 
-// mustDialer panics with a message naming the constructor when d is nil,
-// either as a nil interface or as a nil DialerFunc, both of which would only
-// fail later, deep inside a dial.
+// mustDialer panics with a message naming the constructor when d is nil.
 func mustDialer(constructor string, d Dialer) {
 	if isNilDialer(d) {
 		panic(fmt.Sprintf("dialx: %s: nil Dialer", constructor))
@@ -55,15 +54,22 @@ func mustDialers(constructor string, ds []Dialer) {
 	}
 	for i, d := range ds {
 		if isNilDialer(d) {
-			panic(fmt.Sprintf("dialx: %s: Dialer %d of %d is nil", constructor, i, len(ds)))
+			panic(fmt.Sprintf("dialx: %s: Dialer at index %d (of %d) is nil", constructor, i, len(ds)))
 		}
 	}
 }
 
+// isNilDialer reports a nil interface and also a typed nil such as a
+// (*net.Dialer)(nil) or a nil DialerFunc, which would only fail later, deep
+// inside a dial. It runs at construction only, so reflect costs nothing on
+// the dial path.
 func isNilDialer(d Dialer) bool {
 	if d == nil {
 		return true
 	}
-	f, ok := d.(DialerFunc)
-	return ok && f == nil
+	switch v := reflect.ValueOf(d); v.Kind() {
+	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Chan, reflect.Slice, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
 }

@@ -34,12 +34,14 @@ func TestConstructorsPanicOnProgrammerErrors(t *testing.T) {
 		{"NewSwappable nil", func() { dialx.NewSwappable(nil) }, "dialx: NewSwappable: nil Dialer"},
 		{"Swap nil", func() { dialx.NewSwappable(ok).Swap(nil) }, "dialx: Swappable.Swap: nil Dialer"},
 		{"NewSwappable nil DialerFunc", func() { dialx.NewSwappable(dialx.DialerFunc(nil)) }, "dialx: NewSwappable: nil Dialer"},
+		{"NewTimeout typed nil", func() { dialx.NewTimeout((*net.Dialer)(nil), time.Second) }, "dialx: NewTimeout: nil Dialer"},
+		{"NewRandom typed nil member", func() { dialx.NewRandom(ok, (*net.Dialer)(nil)) }, "dialx: NewRandom: Dialer at index 1 (of 2) is nil"},
 		{"NewConsecutive empty", func() { dialx.NewConsecutive() }, "dialx: NewConsecutive: needs at least one Dialer, got none"},
-		{"NewConsecutive nil member", func() { dialx.NewConsecutive(ok, nil) }, "dialx: NewConsecutive: Dialer 1 of 2 is nil"},
+		{"NewConsecutive nil member", func() { dialx.NewConsecutive(ok, nil) }, "dialx: NewConsecutive: Dialer at index 1 (of 2) is nil"},
 		{"NewRandom empty", func() { dialx.NewRandom() }, "dialx: NewRandom: needs at least one Dialer, got none"},
-		{"NewRandom nil member", func() { dialx.NewRandom(nil) }, "dialx: NewRandom: Dialer 0 of 1 is nil"},
+		{"NewRandom nil member", func() { dialx.NewRandom(nil) }, "dialx: NewRandom: Dialer at index 0 (of 1) is nil"},
 		{"NewConcurrent empty", func() { dialx.NewConcurrent() }, "dialx: NewConcurrent: needs at least one Dialer, got none"},
-		{"NewConcurrent nil member", func() { dialx.NewConcurrent(ok, ok, nil) }, "dialx: NewConcurrent: Dialer 2 of 3 is nil"},
+		{"NewConcurrent nil member", func() { dialx.NewConcurrent(ok, ok, nil) }, "dialx: NewConcurrent: Dialer at index 2 (of 3) is nil"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
