@@ -113,6 +113,10 @@ func NewBreaker(d Dialer, opts ...BreakerOption) *Breaker {
 // circuit of the destination is open, in which case it fails at once with an
 // error matching [ErrOpen].
 func (b *Breaker) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if err := ctx.Err(); err != nil {
+		// The caller gave up: no dial, and nothing to count for the circuit.
+		return nil, &DialError{Op: "breaker", Net: network, Addr: address, Err: err}
+	}
 	key := address
 	if b.cfg.key != nil {
 		key = b.cfg.key(network, address)

@@ -30,6 +30,9 @@ type breakerModel struct {
 // dial returns whether the dial reaches the backend, and updates the model
 // with its outcome: "ok", "fail" or "cancel" (the caller's ctx is done).
 func (m *breakerModel) dial(now time.Time, outcome string) (reached bool) {
+	if outcome == "cancel" {
+		return false // a done ctx is refused before the circuit is consulted
+	}
 	probe := false
 	switch m.state {
 	case dialx.BreakerOpen:
@@ -121,9 +124,13 @@ func runBreakerModel(t *testing.T, seed uint64) {
 
 		where := fmt.Sprintf("step %d, last ops %v", step, history[max(0, len(history)-12):])
 		require.Equal(t, wantReached, reached > before, "dial reached the backend; %s", where)
-		if !wantReached {
+		switch {
+		case outcome == "cancel":
+			require.ErrorIs(t, err, context.Canceled, where)
+			require.False(t, errors.Is(err, dialx.ErrOpen), where)
+		case !wantReached:
 			require.ErrorIs(t, err, dialx.ErrOpen, where)
-		} else {
+		default:
 			require.False(t, errors.Is(err, dialx.ErrOpen), where)
 		}
 		require.Equal(t, model.state, b.State("tcp", "a:1"), where)

@@ -39,9 +39,9 @@ var ErrBudgetExhausted = errors.New("dialx: retry budget exhausted")
 // from any number of goroutines.
 type DialError struct {
 	// Op names the decorator that failed: "repeat", "timeout", "delay",
-	// "reject", "consecutive", "random", "concurrent", "selective",
-	// "resolve", "breaker", "limit", or "proxy" (from the Dialer that
-	// FromProxy makes).
+	// "reject", "swappable", "consecutive", "random", "concurrent",
+	// "selective", "resolve", "breaker", "limit", or "proxy" (from the
+	// Dialer that FromProxy makes).
 	Op string
 	// Net and Addr are the arguments of the failed DialContext call.
 	Net  string

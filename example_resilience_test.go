@@ -68,6 +68,19 @@ func ExampleExponentialBackoff() {
 	// 1.071s 1.575s 2.569s 3.981s 7.334s
 }
 
+func ExampleConstantBackoff() {
+	// The same wait before every retry, for a backend that restarts in a
+	// known time.
+	wait := dialx.ConstantBackoff(250 * time.Millisecond)
+	for retry := 1; retry <= 3; retry++ {
+		fmt.Print(wait.Backoff(retry), " ")
+	}
+	fmt.Println()
+	d := dialx.NewRepeat(downDialer("api"), 3, dialx.WithBackoff(wait))
+	_ = d // a failing dial would take 2 × 250ms before its error
+	// Output: 250ms 250ms 250ms
+}
+
 func ExampleWithRetryIf() {
 	// Retry refused connections only; anything else fails at once.
 	refused := errors.New("connection refused")

@@ -75,6 +75,9 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 	fail := func(err error) (net.Conn, error) {
 		return nil, &DialError{Op: "resolve", Net: network, Addr: address, Err: err}
 	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
 	host, port, err := net.SplitHostPort(address)
 	if err != nil {
 		return fail(fmt.Errorf("%w: %v", ErrInvalidAddress, err))

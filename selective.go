@@ -95,6 +95,9 @@ func NewSelective(rules ...Rule) (*Selective, error) {
 // DialContext dials address on network through the Dialer of the first rule
 // that matches address.
 func (s *Selective) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &DialError{Op: "selective", Net: network, Addr: address, Err: err}
+	}
 	i, err := s.find(address)
 	if err != nil {
 		return nil, &DialError{Op: "selective", Net: network, Addr: address, Err: err}

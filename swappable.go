@@ -48,6 +48,11 @@ func (s *Swappable) Dialer() Dialer {
 
 // DialContext dials address on network through the current Dialer.
 func (s *Swappable) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if err := ctx.Err(); err != nil {
+		// Checked here because the inner Dialer may not: a done ctx must
+		// never come back as a connection.
+		return nil, &DialError{Op: "swappable", Net: network, Addr: address, Err: err}
+	}
 	d := s.current.Load().dialer
 	if tracing.Load() {
 		return passOn(dialTraced(ctx, nil, d, network, address))

@@ -284,10 +284,11 @@ func dialTraced(ctx context.Context, t *Trace, d Dialer, network, address string
 }
 
 // isDecorator reports whether d is one of this package's decorators, which
-// report for themselves and pass the dial on.
+// report for themselves and pass the dial on. Reject is left out on purpose:
+// it is where a dial ends, so its refusal shows as a DialStart/DialDone pair.
 func isDecorator(d Dialer) bool {
 	switch d.(type) {
-	case *Repeat, *Timeout, *Delay, *Reject, *Swappable, *Consecutive, *Random, *Concurrent, *Selective,
+	case *Repeat, *Timeout, *Delay, *Swappable, *Consecutive, *Random, *Concurrent, *Selective,
 		*Breaker, *Limit, *Resolve:
 		return true
 	}

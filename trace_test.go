@@ -246,6 +246,8 @@ func testTraceSelective(t *testing.T) {
 	_, err = s.DialContext(ctx, "tcp", "api.example:80")
 	require.NoError(t, err)
 	assert.Equal(t, "selective rule 0 \"*.blocked.example\"\n"+
+		"dial start tcp x.blocked.example:443\n"+
+		"dial done tcp x.blocked.example:443 0s err=dialx: reject tcp x.blocked.example:443: connection rejected\n"+
 		"selective rule 1 \"*:443\"\ndial start tcp api.example:443\ndial done tcp api.example:443 0s err=<nil>\n"+
 		"selective rule 2 \"*\"\ndial start tcp api.example:80\ndial done tcp api.example:80 0s err=<nil>",
 		log.String())
