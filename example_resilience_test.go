@@ -69,16 +69,20 @@ func ExampleExponentialBackoff() {
 }
 
 func ExampleConstantBackoff() {
-	// The same wait before every retry, for a backend that restarts in a
-	// known time.
-	wait := dialx.ConstantBackoff(250 * time.Millisecond)
-	for retry := 1; retry <= 3; retry++ {
-		fmt.Print(wait.Backoff(retry), " ")
-	}
-	fmt.Println()
+	// The same wait before every retry, for a backend known to come back
+	// within a fixed time.
+	wait := dialx.ConstantBackoff(5 * time.Millisecond)
+	fmt.Println(wait.Backoff(1), wait.Backoff(10))
+
 	d := dialx.NewRepeat(downDialer("api"), 3, dialx.WithBackoff(wait))
-	_ = d // a failing dial would take 2 × 250ms before its error
-	// Output: 250ms 250ms 250ms
+	_, err := d.DialContext(context.Background(), "tcp", "api.internal:443")
+	fmt.Println(err)
+	// Output:
+	// 5ms 5ms
+	// api: dialing tcp api.internal:443
+	// api: dialing tcp api.internal:443
+	// api: dialing tcp api.internal:443
+	// dialx: repeat tcp api.internal:443: all 3 tries failed: api is down; api is down; api is down
 }
 
 func ExampleWithRetryIf() {
