@@ -27,12 +27,33 @@ func decorators(inner dialx.Dialer) []struct {
 		{"Random", dialx.NewRandom(inner, inner, inner)},
 		{"Timeout", dialx.NewTimeout(inner, time.Minute)},
 		{"Concurrent", dialx.NewConcurrent(inner, inner)},
+		{"Selective10", tenRules(inner)},
 	}
+}
+
+// tenRules is a Selective of ten rules, of the kinds a small routing table
+// mixes, where the dials benchmarked take the last one.
+func tenRules(inner dialx.Dialer) *dialx.Selective {
+	reject := dialx.NewReject(nil)
+	var rules []dialx.Rule
+	for _, pattern := range []string{
+		"ads.example", "*.tracker.example", ".internal", "10.0.0.0/8", "fd00::/8",
+		"example.com:443", "cdn-*.example.net", "192.168.0.0/16:1-1024", "[::1]:8080",
+	} {
+		rules = append(rules, dialx.Rule{Pattern: pattern, Dialer: reject})
+	}
+	s, err := dialx.NewSelective(append(rules, dialx.Rule{Pattern: "*", Dialer: inner})...)
+	if err != nil {
+		panic(err)
+	}
+	return s
 }
 
 // synchronous names the decorators that must add no heap allocation when the
 // first inner dial succeeds.
-var synchronous = map[string]bool{"Repeat": true, "Delay0": true, "Swappable": true, "Consecutive": true, "Random": true}
+var synchronous = map[string]bool{
+	"Repeat": true, "Delay0": true, "Swappable": true, "Consecutive": true, "Random": true, "Selective10": true,
+}
 
 func TestSynchronousDecoratorsDoNotAllocate(t *testing.T) {
 	inner := dialx.DialerFunc(dialtest.Instant())
