@@ -57,6 +57,19 @@ func TestCanonicalMatching(t *testing.T) {
 		{name: "port 65536", patterns: []string{"*"}, address: "example.com:65536", want: -2},
 		{name: "port range edge below", patterns: []string{"*:1025-2048"}, address: "example.com:1024", want: -1},
 		{name: "host name not an IP rule", patterns: []string{"127.0.0.1"}, address: "localhost:80", want: -1},
+		// A '*.' before numeric labels is a glob over the address's text,
+		// as the original's fnmatch read it, not a domain that IPs never have.
+		{name: "star dot numeric tail", patterns: []string{"*.0.0.2", "*"}, address: "127.0.0.2:1", want: 0},
+		{name: "star dot numeric tail mapped", patterns: []string{"*.0.0.2", "*"}, address: "[::ffff:127.0.0.2]:1", want: 0},
+		{name: "star dot numeric tail miss", patterns: []string{"*.0.0.2", "*"}, address: "127.0.0.3:1", want: 1},
+		{name: "star dot last octet", patterns: []string{"*.1", "*"}, address: "10.0.0.1:1", want: 0},
+		{name: "star dot last octet not a prefix", patterns: []string{"*.1", "*"}, address: "10.0.0.11:1", want: 1},
+		{name: "star dot 255", patterns: []string{"*.255", "*"}, address: "[::ffff:10.0.0.255]:1", want: 0},
+		{name: "star dot three octets", patterns: []string{"*.168.1.1", "*"}, address: "192.168.1.1:1", want: 0},
+		{name: "star dot numeric tail port", patterns: []string{"*.0.0.2:80", "*"}, address: "127.0.0.2:81", want: 1},
+		{name: "star inside numeric label", patterns: []string{"1*.0.0.1", "*"}, address: "127.0.0.1:1", want: 0},
+		{name: "star then digit", patterns: []string{"*1", "*"}, address: "[::ffff:127.0.0.1]:1", want: 0},
+		{name: "star dot numeric tail not IPv6", patterns: []string{"*.1", "*"}, address: "[::1]:1", want: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

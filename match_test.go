@@ -29,6 +29,8 @@ var (
 	randBlocks = []string{"10.0.0.0/8", "10.1.0.0/16", "10.1.2.3/32", "10.0.0.0/31", "0.0.0.0/0", "127.0.0.0/8",
 		"::/0", "fd00::/8", "fe80::/10", "::1/128", "::ffff:0:0/96", "::ffff:10.0.0.0/104", "2001:db8::/32"}
 	randPorts = []uint16{0, 1, 79, 80, 81, 443, 444, 8080, 65535}
+	// Numeric tails after "*.": globs over an IPv4 address's text.
+	randNumericTails = []string{"1", "0.0.1", "0.1", "255", "168.1.1", "0.0.0", "2.3"}
 )
 
 func randName(r *rand.Rand) string {
@@ -75,7 +77,11 @@ func randPattern(r *rand.Rand) string {
 		}
 		host = string(name)
 	case 5:
-		host = randIPs[r.IntN(len(randIPs))]
+		if r.IntN(3) == 0 {
+			host = "*." + randNumericTails[r.IntN(len(randNumericTails))]
+		} else {
+			host = randIPs[r.IntN(len(randIPs))]
+		}
 	default:
 		host = randBlocks[r.IntN(len(randBlocks))]
 	}

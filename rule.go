@@ -108,12 +108,14 @@ func (p *pattern) parseHost(host string, bracketed bool) error {
 	var buf [maxHostLen + 1]byte
 	ip, zone, name, err := canonHost(buf[:0], host, !domain)
 	switch {
+	case domain && err == nil && ip.IsValid(), domain && err != nil && endsInNumber([]byte(strings.TrimSuffix(host, "."))):
+		// No name ends in a number, so ".0.0.2" could only mean IPv4
+		// addresses by their text, which is what "*.0.0.2" says.
+		return errors.New("a leading dot needs a domain name, not an IP address or number; to match IPv4 addresses by their text write '*" + host + "'")
 	case err != nil:
 		return err
 	case zone:
 		return errors.New("an IPv6 zone is not allowed in a pattern; a rule without one matches every zone")
-	case ip.IsValid() && domain:
-		return errors.New("a leading dot needs a domain name, not an IP address")
 	case ip.IsValid():
 		p.kind, p.prefix = hostPrefix, netip.PrefixFrom(ip, ip.BitLen())
 	case domain:
@@ -122,7 +124,10 @@ func (p *pattern) parseHost(host string, bracketed bool) error {
 		p.kind = hostAny
 	case bytes.IndexByte(name, '*') < 0:
 		p.kind, p.text = hostName, string(name)
-	case bytes.HasPrefix(name, []byte("*.")) && bytes.IndexByte(name[2:], '*') < 0:
+	case bytes.HasPrefix(name, []byte("*.")) && bytes.IndexByte(name[2:], '*') < 0 && !endsInNumber(name):
+		// A name that ends in a number can only be an IPv4 address, which
+		// has no subdomains: "*.0.0.2" stays a glob over the address's
+		// text, so that it matches 127.0.0.2 as a shell glob would.
 		p.kind, p.text = hostSubdomains, string(name[2:])
 	default:
 		p.kind, p.text = hostGlob, string(name)

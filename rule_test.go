@@ -52,6 +52,8 @@ func TestPatternRefused(t *testing.T) {
 		{pattern: "2130706433", reason: "not a dotted-quad"},
 		{pattern: "256.0.0.1", reason: "not a dotted-quad"},
 		{pattern: ".127.0.0.1", reason: "leading dot needs a domain name"},
+		{pattern: ".0.0.2", reason: "leading dot needs a domain name"},
+		{pattern: ".1", reason: "leading dot needs a domain name"},
 		{pattern: "10.0.0.0/33", reason: "invalid CIDR block"},
 		{pattern: "10.0.0.0/8:99999", reason: "above 65535"},
 		{pattern: "fd00::/129", reason: "invalid CIDR block"},

@@ -53,7 +53,12 @@ import (
 // rule written for 127.0.0.1. A port is the decimal number that will be
 // dialed: "080", "+80" and service names such as "http" are refused. A glob
 // is matched against the canonical name, or against the address's text for
-// an IP literal; '*' is not allowed in an IPv6 address.
+// an IP literal (the dotted quad for an IPv4 address, also when it was
+// written in its IPv4-mapped IPv6 form); '*' is not allowed in an IPv6
+// address. Since only an IPv4 address ends in a number, a pattern such as
+// "*.0.0.2", "*.1" or "*.168.1.1" is such a glob too, not a domain: it
+// matches 127.0.0.2 and [::ffff:127.0.0.2]. A leading dot before a number
+// (".0.0.2") is refused, since no name it could stand for exists.
 //
 // NewSelective compiles the rules into an index (a map of names, a trie of
 // domains, a map per IP prefix length), so a match costs about the same
