@@ -47,6 +47,11 @@ func canonHost(buf []byte, host string, star bool) (ip netip.Addr, zone bool, na
 		return ip.WithZone("").Unmap(), ip.Zone() != "", nil, nil
 	}
 	if !isASCII(host) {
+		if star && starBesideNonASCII(host) {
+			// IDNA would encode the '*' into the label's punycode, where
+			// it no longer stands for what the Unicode label holds.
+			return ip, false, nil, errors.New("invalid host " + strconv.Quote(host) + ": '*' cannot share a label with non-ASCII letters; write the label's punycode form or a whole-label wildcard")
+		}
 		mapped, err := idnaLookup.ToASCII(host)
 		if err != nil {
 			return ip, false, nil, errors.New("invalid international host name " + strconv.Quote(host) + ": " + err.Error())
@@ -82,6 +87,26 @@ func canonHost(buf []byte, host string, star bool) (ip netip.Addr, zone bool, na
 		return ip, false, nil, errors.New("host " + strconv.Quote(orig) + " ends in a number but is not a dotted-quad IPv4 address")
 	}
 	return ip, false, name, nil
+}
+
+// starBesideNonASCII reports whether a label of host holds both '*' and a
+// non-ASCII character. Labels end at '.' and at the dots IDNA maps to '.'.
+func starBesideNonASCII(host string) bool {
+	star, other := false, false
+	for _, r := range host {
+		switch {
+		case r == '.' || r == '\u3002' || r == '\uff0e' || r == '\uff61':
+			star, other = false, false
+		case r == '*':
+			star = true
+		case r >= 0x80:
+			other = true
+		}
+		if star && other {
+			return true
+		}
+	}
+	return false
 }
 
 // checkName accepts letters, digits, '-', '_' and, with star, '*', in

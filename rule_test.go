@@ -67,6 +67,12 @@ func TestPatternRefused(t *testing.T) {
 		{pattern: "::g", reason: "invalid IPv6 address"},
 		{pattern: "ex\u200dample.com", reason: "invalid international host name"},
 		{pattern: "\uff0a.example.com", reason: "'*' must be written as the ASCII character"},
+		{pattern: "bü*.example", reason: "'*' cannot share a label with non-ASCII letters"},
+		{pattern: "*bücher.example", reason: "'*' cannot share a label with non-ASCII letters"},
+		{pattern: "www.bü*", reason: "'*' cannot share a label with non-ASCII letters"},
+		{pattern: "*ｅｘａｍｐｌｅ.com", reason: "'*' cannot share a label with non-ASCII letters"},
+		{pattern: "a*\u00ad.example", reason: "'*' cannot share a label with non-ASCII letters"},
+		{pattern: "*。bücher*.example", reason: "'*' cannot share a label with non-ASCII letters"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pattern, func(t *testing.T) {
@@ -84,7 +90,8 @@ func TestPatternAccepted(t *testing.T) {
 	for _, pattern := range []string{
 		"example.com", "example.com.", "EXAMPLE.com:80", "*", "*:0", "*:65535", "*:0-65535", "*:80-80",
 		"_srv._tcp.example.com", "xn--bcher-kva.example", "bücher.example", "ＥＸＡＭＰＬＥ.com",
-		"*.example.com", ".example.com", "*example*", "a*b*c", "**", "127.0.0.1", "127.0.0.1.", "::1", "[::1]",
+		"*.example.com", ".example.com", "*example*", "*.bücher.example", "*.*.bücher.example", "bücher.*",
+		"**.bücher.example", "xn--bcher-kva*.example", "*.bücher.example:443", "a*b*c", "**", "127.0.0.1", "127.0.0.1.", "::1", "[::1]",
 		"[::1]:443", "[::1]:1-1024", "0:0::1", "::ffff:127.0.0.1", "10.0.0.0/8", "10.0.0.0/8:443",
 		"10.0.0.0/8:1-1024", "fd00::/8", "[fd00::/8]:443", "::ffff:0:0/96", "10.1.2.3/8", "a-b.example", "localhost",
 	} {

@@ -41,7 +41,10 @@ import (
 //		port '-' port           an inclusive range
 //
 // A name holds letters, digits, '-', '_' and '.', or Unicode that IDNA maps
-// to those. Hosts are compared in canonical form, on the pattern and on the
+// to those. In a pattern, '*' may not share a label with non-ASCII
+// characters, because IDNA would encode it into the label's punycode:
+// "bü*.example" is refused; write the punycode form ("xn--b*.example") or
+// a whole-label wildcard ("*.bücher.example", "bücher.*"). Hosts are compared in canonical form, on the pattern and on the
 // address alike: names in lower case, without one trailing dot, non-ASCII
 // names mapped to ASCII with the IDNA lookup rules (so "bücher.example" is
 // "xn--bcher-kva.example"); IP literals as addresses (so "0:0::1" is "::1"),
