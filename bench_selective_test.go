@@ -3,6 +3,7 @@ package dialx_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"path"
@@ -57,6 +58,47 @@ func benchAddresses(n int) []string {
 		"unlisted.example.org:443",
 		"192.0.2.1:443",
 	}
+}
+
+// benchPrefixRules makes n IP rules spread evenly over every prefix length,
+// the 33 of IPv4 and the 129 of IPv6, each a block around a random address,
+// plus a catch-all; and addresses that fall deep inside some of them (an
+// IPv4 address, its IPv4-mapped form, an IPv6 address) or in none.
+func benchPrefixRules(n int) (patterns, addresses []string) {
+	r := rand.New(rand.NewPCG(5, 6))
+	random4 := func() netip.Addr {
+		return netip.AddrFrom4([4]byte{byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256))})
+	}
+	random6 := func() netip.Addr {
+		var b [16]byte
+		b[0], b[1] = 0x20, 0x01
+		for i := 2; i < 16; i++ {
+			b[i] = byte(r.IntN(256))
+		}
+		return netip.AddrFrom16(b)
+	}
+	var last4, last6 netip.Addr
+	for i := range n {
+		var ip netip.Addr
+		bits := i % (33 + 129)
+		if bits < 33 {
+			ip = random4()
+			last4 = ip
+		} else {
+			bits -= 33
+			ip = random6()
+			last6 = ip
+		}
+		patterns = append(patterns, netip.PrefixFrom(ip, bits).Masked().String())
+	}
+	addresses = []string{
+		last4.String() + ":443",
+		"[::ffff:" + last4.String() + "]:443",
+		"[" + last6.String() + "]:443",
+		"[2001:db8::1]:443",
+		"192.0.2.1:443",
+	}
+	return patterns, addresses
 }
 
 // globLoop is the original's approach: every rule, in order, matched with
@@ -134,8 +176,38 @@ func BenchmarkSelective(b *testing.B) {
 		}
 	}
 
-	patterns, perHostItems, file := benchRules(100000)
+	// The same three for 100,000 IP and CIDR rules over every prefix length.
+	patterns, addresses := benchPrefixRules(100000)
 	rules := make([]dialx.Rule, 0, len(patterns)+1)
+	perHost := proxy.NewPerHost(instant, instant)
+	loop := &globLoop{def: instant}
+	for _, p := range patterns {
+		rules = append(rules, dialx.Rule{Pattern: p, Dialer: instant})
+		perHost.AddFromString(p)
+		loop.route = append(loop.route, instant)
+		loop.prefixes, loop.globs = append(loop.prefixes, netip.MustParsePrefix(p)), append(loop.globs, [2]string{})
+	}
+	rules = append(rules, dialx.Rule{Pattern: "*", Dialer: instant})
+	selective, err := dialx.NewSelective(rules...)
+	require.NoError(b, err)
+	for _, impl := range []struct {
+		name   string
+		dialer dialx.Dialer
+	}{{"selective", selective}, {"perhost", perHost}, {"globloop", loop}} {
+		b.Run("op=dial/rules=100000-prefix-lengths/impl="+impl.name, func(b *testing.B) {
+			b.ReportAllocs()
+			ctx, i := context.Background(), 0
+			for b.Loop() {
+				if _, err := impl.dialer.DialContext(ctx, "tcp", addresses[i%len(addresses)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+
+	patterns, perHostItems, file := benchRules(100000)
+	rules = make([]dialx.Rule, 0, len(patterns)+1)
 	for _, p := range patterns {
 		rules = append(rules, dialx.Rule{Pattern: p, Dialer: instant})
 	}

@@ -1,9 +1,6 @@
 package dialx
 
-import (
-	"bytes"
-	"net/netip"
-)
+import "bytes"
 
 // index finds the first rule that matches a target without scanning every
 // rule. Each kind of host has its own structure, which yields candidate rules
@@ -16,9 +13,7 @@ type index struct {
 	any      []int32            // "*" rules
 	names    map[string][]int32 // exact names
 	domains  labelNode          // reversed-label trie of ".name" and "*.name" rules
-	prefixes map[netip.Prefix][]int32
-	bits4    []int // prefix lengths in use by IPv4 blocks, each once
-	bits6    []int // and by IPv6 blocks
+	prefixes prefixTrie         // IP literals and CIDR blocks
 	globs    []int32
 }
 
@@ -32,8 +27,7 @@ type labelNode struct {
 }
 
 func newIndex(patterns []pattern) *index {
-	x := &index{patterns: patterns, names: make(map[string][]int32), prefixes: make(map[netip.Prefix][]int32)}
-	var seen4, seen6 [129]bool
+	x := &index{patterns: patterns, names: make(map[string][]int32)}
 	for i := range patterns {
 		id := int32(i)
 		p := &patterns[i]
@@ -49,13 +43,7 @@ func newIndex(patterns []pattern) *index {
 			node := x.domains.walk(p.text)
 			node.below = append(node.below, id)
 		case hostPrefix:
-			x.prefixes[p.prefix] = append(x.prefixes[p.prefix], id)
-			bits := p.prefix.Bits()
-			if p.prefix.Addr().Is4() && !seen4[bits] {
-				seen4[bits], x.bits4 = true, append(x.bits4, bits)
-			} else if p.prefix.Addr().Is6() && !seen6[bits] {
-				seen6[bits], x.bits6 = true, append(x.bits6, bits)
-			}
+			x.prefixes.add(p.prefix, id)
 		case hostGlob:
 			x.globs = append(x.globs, id)
 		}
@@ -89,7 +77,7 @@ func (x *index) find(t *target) int {
 	none := int32(len(x.patterns))
 	best := x.first(x.any, t.port, none)
 	if t.ip.IsValid() {
-		best = x.findIP(t.ip, t.port, best)
+		best = x.prefixes.find(x, t.ip, t.port, best)
 	} else {
 		best = x.first(x.names[string(t.text)], t.port, best)
 		best = x.findDomain(t.text, t.port, best)
@@ -120,23 +108,6 @@ func (x *index) first(ids []int32, port uint16, best int32) int32 {
 		if p := &x.patterns[id]; p.lo <= port && port <= p.hi {
 			return id
 		}
-	}
-	return best
-}
-
-// findIP looks ip up under every prefix length in use. An IPv4 address is
-// also looked up in its IPv4-mapped IPv6 form, which IPv6 blocks may hold.
-func (x *index) findIP(ip netip.Addr, port uint16, best int32) int32 {
-	if ip.Is4() {
-		for _, bits := range x.bits4 {
-			prefix, _ := ip.Prefix(bits)
-			best = x.first(x.prefixes[prefix], port, best)
-		}
-		ip = netip.AddrFrom16(ip.As16())
-	}
-	for _, bits := range x.bits6 {
-		prefix, _ := ip.Prefix(bits)
-		best = x.first(x.prefixes[prefix], port, best)
 	}
 	return best
 }

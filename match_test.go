@@ -2,6 +2,7 @@ package dialx
 
 import (
 	"math/rand/v2"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,14 +83,38 @@ func randPattern(r *rand.Rand) string {
 		} else {
 			host = randIPs[r.IntN(len(randIPs))]
 		}
+	case 6:
+		host = randBlock(r)
 	default:
 		host = randBlocks[r.IntN(len(randBlocks))]
 	}
-	port := randPortSuffix(r)
+	return joinPattern(host, randPortSuffix(r))
+}
+
+// joinPattern puts an IPv6 host in brackets when a port suffix follows.
+func joinPattern(host, port string) string {
 	if strings.Contains(host, ":") && port != "" {
 		host = "[" + host + "]"
 	}
 	return host + port
+}
+
+// randBlock makes a CIDR block of any length around one of randIPs, so
+// that rule sets use many prefix lengths that nest and overlap.
+func randBlock(r *rand.Rand) string {
+	ip := netip.MustParseAddr(randIPs[r.IntN(len(randIPs))])
+	return netip.PrefixFrom(ip, r.IntN(ip.BitLen()+1)).String()
+}
+
+// randNearIP is one of randIPs with one bit flipped, so that it falls in
+// some of the blocks randBlock makes and not in others.
+func randNearIP(r *rand.Rand) string {
+	ip := netip.MustParseAddr(randIPs[r.IntN(len(randIPs))])
+	b := ip.AsSlice()
+	at := r.IntN(len(b) * 8)
+	b[at/8] ^= 0x80 >> (at % 8)
+	ip, _ = netip.AddrFromSlice(b)
+	return ip.String()
 }
 
 func randAddress(r *rand.Rand) string {
@@ -98,6 +123,9 @@ func randAddress(r *rand.Rand) string {
 		return randName(r) + port
 	}
 	ip := randIPs[r.IntN(len(randIPs))]
+	if r.IntN(2) == 0 {
+		ip = randNearIP(r)
+	}
 	if strings.Contains(ip, ":") {
 		return "[" + ip + "]" + port
 	}

@@ -64,9 +64,9 @@ import (
 // (".0.0.2") is refused, since no name it could stand for exists.
 //
 // NewSelective compiles the rules into an index (a map of names, a trie of
-// domains, a map per IP prefix length), so a match costs about the same
-// for 100,000 rules as for 10 and allocates nothing, while the first
-// matching rule in list order still wins. [ParseRules] reads rules from a
+// domains, a binary trie of IP blocks), so a match costs about the same for
+// 100,000 rules as for 10, whatever prefix lengths they use, and allocates
+// nothing, while the first matching rule in list order still wins. [ParseRules] reads rules from a
 // file; [Selective.Match] tells which rule an address takes without
 // dialing; to change the rules at run time, build a new Selective and swap
 // it into a [Swappable].

@@ -211,10 +211,11 @@ func TestSelectiveMatchAllocatesNothing(t *testing.T) {
 		dialx.Rule{Pattern: "*.tracker.example:80-443", Dialer: dialx.NewReject(nil)},
 		dialx.Rule{Pattern: "10.0.0.0/8", Dialer: dialx.NewReject(nil)},
 		dialx.Rule{Pattern: "cdn-*.example.net", Dialer: dialx.NewReject(nil)},
+		dialx.Rule{Pattern: "2001:db8::/32", Dialer: dialx.DialerFunc(dialtest.Instant())},
 		dialx.Rule{Pattern: "*", Dialer: dialx.DialerFunc(dialtest.Instant())},
 	)
 	require.NoError(t, err)
-	for _, address := range []string{"WWW.Example.COM.:443", "203.0.113.5:80", "[::ffff:192.0.2.1]:443", "a.b.tracker.example:8080"} {
+	for _, address := range []string{"WWW.Example.COM.:443", "203.0.113.5:80", "[::ffff:192.0.2.1]:443", "a.b.tracker.example:8080", "[2001:db8::1]:443"} {
 		allocs := testing.AllocsPerRun(100, func() {
 			if _, err := s.DialContext(context.Background(), "tcp", address); err != nil {
 				t.Fatal(err)
