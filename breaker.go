@@ -3,6 +3,7 @@ package dialx
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net"
 	"sync"
@@ -172,10 +173,16 @@ func (b *Breaker) State(network, address string) BreakerState {
 func (b *Breaker) now() time.Duration { return time.Since(b.start) }
 
 // coolDown returns how long a circuit stays open after its trips-th opening
-// in a row: the base doubled per trip, capped, then jittered by ±20 %.
+// in a row: the base doubled per trip, capped, then jittered by ±20 %. It
+// saturates rather than overflow, so that a huge WithCoolDown never turns
+// into a negative cool-down that would let every dial through.
 func (b *Breaker) coolDown(trips int) time.Duration {
 	d := b.cfg.baseCoolDown
 	for i := 1; i < trips && d < b.cfg.maxCoolDown; i++ {
+		if d > b.cfg.maxCoolDown/2 {
+			d = b.cfg.maxCoolDown
+			break
+		}
 		d *= 2
 	}
 	d = min(d, b.cfg.maxCoolDown)
@@ -187,7 +194,11 @@ func (b *Breaker) coolDown(trips int) time.Duration {
 	} else {
 		u = rand.Float64()
 	}
-	return time.Duration(float64(d) * (1 + coolDownJitter*(2*u-1)))
+	jittered := float64(d) * (1 + coolDownJitter*(2*u-1))
+	if jittered >= math.MaxInt64 { // float64(math.MaxInt64) is 2⁶³, out of range
+		return math.MaxInt64
+	}
+	return time.Duration(jittered)
 }
 
 // BreakerState is the state of one circuit of a [Breaker]. It is a plain

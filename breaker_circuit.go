@@ -2,6 +2,7 @@ package dialx
 
 import (
 	"context"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -211,7 +212,12 @@ func (b *Breaker) settle(call breakerCall, c *circuit, err error) {
 
 // open opens c for the cool-down of its current trip count. c.mu must be held.
 func (b *Breaker) open(call breakerCall, c *circuit, from BreakerState) {
-	c.openUntil.Store(int64(b.now() + b.coolDown(c.trips)))
+	now := b.now()
+	until := now + b.coolDown(c.trips)
+	if until < now {
+		until = math.MaxInt64 // a cool-down near the int64 limit: open for good
+	}
+	c.openUntil.Store(int64(until))
 	c.state.Store(int32(BreakerOpen))
 	b.changed(call, from, BreakerOpen)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net"
 	"strings"
@@ -472,4 +473,20 @@ func TestBreakerDoesNotCountLosersOfARace(t *testing.T) {
 		synctest.Wait()
 		assert.Equal(t, dialx.BreakerClosed, slow.State("tcp", "a:1"))
 	})
+}
+
+func TestBreakerHugeCoolDownKeepsTheCircuitOpen(t *testing.T) {
+	// A cool-down at the int64 limit must not wrap the instant it ends
+	// into the past, which would let the next dial through as a probe.
+	for _, u := range []float64{0, 0.5, 0.999} {
+		be := newBreakerBackend()
+		be.set(errRefused)
+		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1),
+			dialx.WithCoolDown(math.MaxInt64, math.MaxInt64),
+			dialx.WithCoolDownRand(func() float64 { return u }))
+		dialTimes(t, br, "a:1", 1)
+		_, err := br.Dial("tcp", "a:1")
+		requireOpenError(t, err, "a:1")
+		assert.Equal(t, 1, be.reached("a:1"), "jitter %v: the open circuit must not dial", u)
+	}
 }
