@@ -122,27 +122,40 @@ func (b *Breaker) admit(call breakerCall, c *circuit) (probe, admitted bool) {
 				return false, false
 			}
 		}
-		c.mu.Lock()
-		switch BreakerState(c.state.Load()) {
-		case BreakerOpen:
-			if b.now() < time.Duration(c.openUntil.Load()) {
-				c.mu.Unlock()
-				return false, false
-			}
-			c.probing.Store(true)
-			c.state.Store(int32(BreakerHalfOpen))
-			b.changed(call, BreakerOpen, BreakerHalfOpen)
-			c.mu.Unlock()
-			return true, true
-		case BreakerHalfOpen:
-			// The previous probe ended without a verdict: this dial probes.
-			probe = !c.probing.Load()
-			c.probing.Store(true)
-			c.mu.Unlock()
-			return probe, probe
+		if probe, admitted, again := b.admitLocked(call, c); !again {
+			return probe, admitted
 		}
-		c.mu.Unlock() // closed meanwhile: look again
 	}
+}
+
+// admitLocked is the part of admit made under c.mu; again reports that the
+// circuit closed meanwhile, so the dial should look again. The lock is
+// released, and a half-open circuit left to the next dial's probe, even if
+// a state-change hook panics.
+func (b *Breaker) admitLocked(call breakerCall, c *circuit) (probe, admitted, again bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch BreakerState(c.state.Load()) {
+	case BreakerOpen:
+		if b.now() < time.Duration(c.openUntil.Load()) {
+			return false, false, false
+		}
+		c.probing.Store(true)
+		c.state.Store(int32(BreakerHalfOpen))
+		defer func() {
+			if !admitted { // the hook panicked: this dial will not probe
+				c.probing.Store(false)
+			}
+		}()
+		b.changed(call, BreakerOpen, BreakerHalfOpen)
+		return true, true, false
+	case BreakerHalfOpen:
+		// The previous probe ended without a verdict: this dial probes.
+		probe = !c.probing.Load()
+		c.probing.Store(true)
+		return probe, probe, false
+	}
+	return false, false, true
 }
 
 // record counts the outcome of a dial that went through c.
@@ -178,12 +191,17 @@ func (b *Breaker) record(call breakerCall, c *circuit, probe bool, err error) {
 		}
 	}
 	if trip {
-		c.mu.Lock()
-		if BreakerState(c.state.Load()) == BreakerClosed {
-			c.trips = 1
-			b.open(call, c, BreakerClosed)
-		}
-		c.mu.Unlock()
+		b.trip(call, c)
+	}
+}
+
+// trip opens c, unless another dial did first.
+func (b *Breaker) trip(call breakerCall, c *circuit) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if BreakerState(c.state.Load()) == BreakerClosed {
+		c.trips = 1
+		b.open(call, c, BreakerClosed)
 	}
 }
 

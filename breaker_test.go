@@ -9,6 +9,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -488,5 +489,77 @@ func TestBreakerHugeCoolDownKeepsTheCircuitOpen(t *testing.T) {
 		_, err := br.Dial("tcp", "a:1")
 		requireOpenError(t, err, "a:1")
 		assert.Equal(t, 1, be.reached("a:1"), "jitter %v: the open circuit must not dial", u)
+	}
+}
+
+func TestBreakerSurvivesAPanickingHook(t *testing.T) {
+	// A hook that panics is a bug of its own, but when the panic is
+	// recovered up the stack (net/http recovers a handler's), the circuit
+	// must not be left locked or stuck half-open: later dials still work.
+	tests := []struct {
+		name string
+		opt  func(panicky func()) []dialx.BreakerOption
+		ctx  func(ctx context.Context, panicky func()) context.Context
+	}{
+		{
+			name: "WithStateChange",
+			opt: func(panicky func()) []dialx.BreakerOption {
+				return []dialx.BreakerOption{dialx.WithStateChange(func(string, dialx.BreakerState, dialx.BreakerState) { panicky() })}
+			},
+			ctx: func(ctx context.Context, _ func()) context.Context { return ctx },
+		},
+		{
+			name: "Trace.BreakerStateChange",
+			opt:  func(func()) []dialx.BreakerOption { return nil },
+			ctx: func(ctx context.Context, panicky func()) context.Context {
+				return dialx.WithTrace(ctx, &dialx.Trace{BreakerStateChange: func(dialx.BreakerStateChangeInfo) { panicky() }})
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var panics atomic.Int32
+			panicky := func() {
+				panics.Add(1)
+				panic("hook bug")
+			}
+			be := newBreakerBackend()
+			be.set(errRefused)
+			opts := append(tt.opt(panicky), dialx.WithConsecutiveFailures(1), dialx.WithCoolDown(time.Nanosecond, time.Nanosecond))
+			br := dialx.NewBreaker(be, opts...)
+			ctx := tt.ctx(t.Context(), panicky)
+			dial := func() (err error) {
+				done := make(chan error, 1)
+				go func() {
+					defer func() {
+						if recover() != nil {
+							done <- errors.New("panicked")
+						}
+					}()
+					_, err := br.DialContext(ctx, "tcp", "a:1")
+					done <- err
+				}()
+				select {
+				case err = <-done:
+					return err
+				case <-time.After(10 * time.Second):
+					t.Fatal("the dial hangs: a panicking hook left the circuit locked")
+					return nil
+				}
+			}
+			// closed>open panics, then open>half-open panics before the probe
+			// dials; the next dial must still be able to probe.
+			for range 4 {
+				_ = dial()
+				time.Sleep(time.Microsecond) // past the 1 ns cool-down
+			}
+			be.set(nil)
+			for range 3 {
+				_ = dial()
+				time.Sleep(time.Microsecond)
+			}
+			assert.Equal(t, dialx.BreakerClosed, br.State("tcp", "a:1"))
+			assert.GreaterOrEqual(t, int(panics.Load()), 3)
+		})
 	}
 }

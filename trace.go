@@ -16,7 +16,9 @@ import (
 // goroutine that made the decision, and may be called from several
 // goroutines at once (the racers of a [Concurrent], a [Timeout] that gave
 // up while the inner dial goes on), so they must be safe for concurrent use,
-// and quick.
+// and quick. A hook must not panic: the panic would unwind the goroutine
+// that called it, which may be one a decorator started (a racer of a
+// [Concurrent]), where nothing can recover it.
 //
 // The innermost dial is the one a decorator of this package hands to a
 // Dialer that is not one of its decorators (a *net.Dialer, a proxy, a
@@ -49,7 +51,8 @@ type Trace struct {
 	// BreakerRefused is called when a [Breaker] refuses a dial.
 	BreakerRefused func(BreakerRefusedInfo)
 	// BreakerStateChange is called when a dial changes the state of a
-	// [Breaker]'s circuit.
+	// [Breaker]'s circuit, while the circuit is locked, as the callback of
+	// [WithStateChange] is: it must not dial through the same Breaker.
 	BreakerStateChange func(BreakerStateChangeInfo)
 	// LimitWaitStart is called when a dial has to wait for a slot of a
 	// Limit, and LimitWaitDone when the wait is over.
