@@ -39,7 +39,7 @@ func FromProxy(d proxy.Dialer) Dialer {
 
 func dialProxy(ctx context.Context, d proxy.Dialer, network, address string) (net.Conn, error) {
 	if ctx.Done() == nil {
-		return d.Dial(network, address)
+		return dialPlain(d, network, address)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, &DialError{Op: "proxy", Net: network, Addr: address, Err: err}
@@ -53,11 +53,7 @@ func dialProxy(ctx context.Context, d proxy.Dialer, network, address string) (ne
 	// cleans up after itself.
 	results := make(chan result)
 	go func() {
-		conn, err := d.Dial(network, address)
-		if err != nil && conn != nil {
-			conn.Close()
-			conn = nil
-		}
+		conn, err := dialPlain(d, network, address)
 		select {
 		case results <- result{conn, err}:
 		case <-ctx.Done():
@@ -72,4 +68,15 @@ func dialProxy(ctx context.Context, d proxy.Dialer, network, address string) (ne
 	case <-ctx.Done():
 		return nil, &DialError{Op: "proxy", Net: network, Addr: address, Err: ctx.Err()}
 	}
+}
+
+// dialPlain calls d.Dial and never returns a connection together with an
+// error: such a connection is closed.
+func dialPlain(d proxy.Dialer, network, address string) (net.Conn, error) {
+	conn, err := d.Dial(network, address)
+	if err != nil && conn != nil {
+		conn.Close()
+		conn = nil
+	}
+	return conn, err
 }

@@ -126,6 +126,35 @@ func TestFromProxyPlain(t *testing.T) {
 	}
 }
 
+// TestFromProxyConnWithError: a plain Dial that returns a connection
+// together with an error gets the connection closed and only the error
+// passed on, whether or not ctx can be cancelled.
+func TestFromProxyConnWithError(t *testing.T) {
+	errInner := errors.New("half-made")
+	tests := []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+	}{
+		{name: "background ctx", ctx: func() (context.Context, context.CancelFunc) { return context.Background(), func() {} }},
+		{name: "ctx without Done", ctx: func() (context.Context, context.CancelFunc) {
+			return context.WithoutCancel(context.Background()), func() {}
+		}},
+		{name: "cancellable ctx", ctx: func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := tt.ctx()
+			defer cancel()
+			conn := newSignalConn()
+			inner := plainDialer(func(string, string) (net.Conn, error) { return conn, errInner })
+			c, err := dialx.FromProxy(inner).DialContext(ctx, "tcp", "example.com:80")
+			assert.Nil(t, c)
+			assert.Same(t, errInner, err)
+			assert.True(t, conn.isClosed(), "the connection that came with the error is closed")
+		})
+	}
+}
+
 // TestFromProxyClosesLateConnection: the caller gives up, the plain Dial
 // succeeds afterwards, and the adapter closes that connection.
 func TestFromProxyClosesLateConnection(t *testing.T) {
