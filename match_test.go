@@ -1,7 +1,9 @@
 package dialx
 
 import (
+	"context"
 	"math/rand/v2"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -188,4 +190,69 @@ func FuzzIndexAgreesWithLinear(f *testing.F) {
 			t.Fatalf("rules %q, address %q: linear finds %d, index %d", rules, address, want, got)
 		}
 	})
+}
+
+// TestGlobTable holds expected results written by hand, independently of the
+// parser and of the index, for patterns with '*' on raw lower-case hosts:
+// '*' matches any run of bytes, dots included, as fnmatch without
+// FNM_PERIOD does. Each row is checked on glob itself and through a
+// Selective, so that a pattern the parser files under another kind (as
+// "*.0.0.2" once was) fails here.
+func TestGlobTable(t *testing.T) {
+	tests := []struct {
+		pattern string
+		host    string
+		want    bool
+	}{
+		{pattern: "*", host: "a", want: true},
+		{pattern: "**", host: "a.b", want: true},
+		{pattern: "*.example.com", host: "www.example.com", want: true},
+		{pattern: "*.example.com", host: "a.b.example.com", want: true},
+		{pattern: "*.example.com", host: "example.com", want: false},
+		{pattern: "*.example.com", host: "badexample.com", want: false},
+		{pattern: "*example.com", host: "badexample.com", want: true},
+		{pattern: "*example.com", host: "example.com", want: true},
+		{pattern: "ex*le.com", host: "example.com", want: true},
+		{pattern: "ex*le.com", host: "exle.com", want: true},
+		{pattern: "ex*le.com", host: "ex.a.le.com", want: true},
+		{pattern: "ex*le.com", host: "example.org", want: false},
+		{pattern: "a*b*c", host: "abc", want: true},
+		{pattern: "a*b*c", host: "axxb.yyc", want: true},
+		{pattern: "a*b*c", host: "acb", want: false},
+		{pattern: "tracker.*", host: "tracker.example.org", want: true},
+		{pattern: "tracker.*", host: "tracker", want: false},
+		{pattern: "ads.*.example", host: "ads.eu.cdn.example", want: true},
+		{pattern: "ads.*.example", host: "ads.example", want: false},
+		{pattern: "*-*", host: "a-b.example", want: true},
+		{pattern: "*-*", host: "ab.example", want: false},
+		// IPv4 addresses are matched as their dotted-quad text.
+		{pattern: "*.0.0.2", host: "127.0.0.2", want: true},
+		{pattern: "*.0.0.2", host: "127.0.0.3", want: false},
+		{pattern: "*.0.0.2", host: "10.0.0.2", want: true},
+		{pattern: "*.1", host: "10.0.0.1", want: true},
+		{pattern: "*.1", host: "10.0.0.11", want: false},
+		{pattern: "*.255", host: "192.168.1.255", want: true},
+		{pattern: "*.168.1.1", host: "192.168.1.1", want: true},
+		{pattern: "*.168.1.1", host: "192.168.1.10", want: false},
+		{pattern: "1*.0.0.1", host: "127.0.0.1", want: true},
+		{pattern: "1*.0.0.1", host: "27.0.0.1", want: false},
+		{pattern: "*1", host: "10.0.0.11", want: true},
+		{pattern: "*1", host: "10.0.0.2", want: false},
+		{pattern: "127.*", host: "127.0.0.1", want: true},
+		{pattern: "10.*", host: "110.0.0.1", want: false},
+		{pattern: "192.168.*.1", host: "192.168.10.1", want: true},
+		{pattern: "192.168.*.1", host: "192.168.10.2", want: false},
+		{pattern: "*0.0.1", host: "10.0.0.1", want: true},
+		{pattern: "*.*.*.*", host: "1.2.3.4", want: true},
+	}
+	never := DialerFunc(func(context.Context, string, string) (net.Conn, error) { return nil, ErrRejected })
+	for _, tt := range tests {
+		t.Run(tt.pattern+" "+tt.host, func(t *testing.T) {
+			require.Equal(t, tt.want, glob(tt.pattern, []byte(tt.host)), "glob")
+			s, err := NewSelective(Rule{Pattern: tt.pattern, Dialer: never})
+			require.NoError(t, err)
+			_, i, err := s.Match(tt.host + ":80")
+			require.Equal(t, tt.want, err == nil && i == 0, "Selective: %v", err)
+		})
+	}
 }
