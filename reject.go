@@ -36,12 +36,32 @@ func NewRejectFunc(reason func(network, address string) error) *Reject {
 	return &Reject{reason: reason}
 }
 
+// Refuser is implemented by a Dialer that can tell, without dialing,
+// whether it would refuse a dial without touching the network, so that a
+// check which must not dial, such as [Selective.ControlContext], can ask it.
+// Refusal returns the error DialContext would fail with before reaching the
+// network, or nil when the dial would go on to the network (or to a Dialer
+// it wraps, which then decides).
+//
+// [Reject] implements Refuser (it refuses every dial), and so does
+// [Selective] (its matching rule's Dialer decides). A Dialer that wraps a
+// Refuser hides it unless it implements Refuser too, by asking the one it
+// wraps.
+type Refuser interface {
+	Refusal(ctx context.Context, network, address string) error
+}
+
+// Refusal returns the error DialContext fails with; it is never nil.
+func (r *Reject) Refusal(ctx context.Context, network, address string) error {
+	if err := ctx.Err(); err != nil {
+		return &DialError{Op: "reject", Net: network, Addr: address, Err: err}
+	}
+	return &DialError{Op: "reject", Net: network, Addr: address, Err: rejection(r.reason(network, address))}
+}
+
 // DialContext fails with the Reject's reason; it never returns a connection.
 func (r *Reject) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, &DialError{Op: "reject", Net: network, Addr: address, Err: err}
-	}
-	return nil, &DialError{Op: "reject", Net: network, Addr: address, Err: rejection(r.reason(network, address))}
+	return nil, r.Refusal(ctx, network, address)
 }
 
 // Dial is DialContext with [context.Background].

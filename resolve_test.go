@@ -5,8 +5,10 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -223,6 +225,59 @@ func TestSelectiveControlContext(t *testing.T) {
 		})
 	}
 	assert.Zero(t, allow.Calls(), "ControlContext never dials")
+}
+
+// refuseLoopback is a custom Dialer that declares its refusals.
+type refuseLoopback struct{ dialtest.Dialer }
+
+func (r *refuseLoopback) Refusal(_ context.Context, _, address string) error {
+	if strings.HasPrefix(address, "127.") {
+		return errLoopback
+	}
+	return nil
+}
+
+var errLoopback = errors.New("loopback refused")
+
+// TestSelectiveControlContextDialers pins down which rule Dialers the hook
+// takes as refusing: Refusers only, whatever they wrap.
+func TestSelectiveControlContextDialers(t *testing.T) {
+	reject := dialx.NewReject(errors.New("denied"))
+	inner, err := dialx.NewSelective(
+		dialx.Rule{Pattern: "127.0.0.2", Dialer: reject},
+		dialx.Rule{Pattern: "127.0.0.3", Dialer: &dialtest.Dialer{}},
+	)
+	require.NoError(t, err)
+	tests := []struct {
+		name   string
+		dialer dialx.Dialer
+		wantIs map[string]error // address: error it matches; nil allowed
+	}{
+		{name: "Reject", dialer: reject, wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
+		{name: "Reject in a DialerFunc is hidden", dialer: dialx.DialerFunc(reject.DialContext),
+			wantIs: map[string]error{"127.0.0.2:80": nil}},
+		{name: "Reject in a Timeout is hidden", dialer: dialx.NewTimeout(reject, time.Second),
+			wantIs: map[string]error{"127.0.0.2:80": nil}},
+		{name: "custom Refuser", dialer: &refuseLoopback{},
+			wantIs: map[string]error{"127.0.0.2:80": errLoopback, "10.0.0.2:80": nil}},
+		{name: "nested Selective", dialer: inner,
+			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected, "127.0.0.3:80": nil, "10.0.0.2:80": dialx.ErrNoMatch}},
+		{name: "plain Dialer", dialer: &dialtest.Dialer{}, wantIs: map[string]error{"127.0.0.2:80": nil}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := dialx.NewSelective(dialx.Rule{Pattern: "*", Dialer: tt.dialer})
+			require.NoError(t, err)
+			for address, wantIs := range tt.wantIs {
+				err := s.ControlContext(context.Background(), "tcp", address, nil)
+				if wantIs == nil {
+					assert.NoError(t, err, address)
+				} else {
+					assert.ErrorIs(t, err, wantIs, address)
+				}
+			}
+		})
+	}
 }
 
 // TestSelectiveControlContextInNetDialer guards a real net.Dialer: the

@@ -129,18 +129,31 @@ func (s *Selective) Dial(network, address string) (net.Conn, error) {
 // against the rules, for use as its ControlContext hook by programs that
 // keep net.Dialer's own name resolution: the hook sees each resolved IP
 // address just before the connection is made, so IP and CIDR rules hold for
-// names too. It returns nil when the address takes a rule whose Dialer is
-// not a [*Reject]; the Reject's error when it takes a Reject's rule; and a
-// [*DialError] matching [ErrNoMatch] or [ErrInvalidAddress] otherwise. It
-// never dials and never panics, whatever form the address has.
+// names too. It never dials and never panics, whatever form the address has.
+//
+// A hook cannot run a rule's Dialer (that would dial), so it decides from
+// the Dialer's type. The address is refused when it matches no rule or is
+// invalid (a [*DialError] matching [ErrNoMatch] or [ErrInvalidAddress]),
+// and when its rule's Dialer is a [Refuser] whose Refusal is not nil (that
+// error is returned: for a [*Reject], its reason, matching [ErrRejected]).
+// Every other Dialer lets the address through, so a rule whose Dialer wraps
+// a Reject in anything that is not itself a Refuser (a [DialerFunc], a
+// [Timeout], a [Repeat]) allows what DialContext would refuse: put the Reject
+// itself in deny rules, or make the wrapper a Refuser.
 func (s *Selective) ControlContext(ctx context.Context, network, address string, _ syscall.RawConn) error {
+	return s.Refusal(ctx, network, address)
+}
+
+// Refusal tells whether a dial to address would be refused without touching
+// the network, as [Selective.ControlContext] decides it, so that a Selective
+// in a rule of another one is a [Refuser] too.
+func (s *Selective) Refusal(ctx context.Context, network, address string) error {
 	i, err := s.find(address)
 	if err != nil {
 		return &DialError{Op: "selective", Net: network, Addr: address, Err: err}
 	}
-	if reject, ok := s.rules[i].Dialer.(*Reject); ok {
-		_, err := reject.DialContext(ctx, network, address)
-		return err
+	if refuser, ok := s.rules[i].Dialer.(Refuser); ok {
+		return refuser.Refusal(ctx, network, address)
 	}
 	return nil
 }
