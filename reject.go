@@ -46,7 +46,8 @@ func NewRejectFunc(reason func(network, address string) error) *Reject {
 // [Reject] implements Refuser (it refuses every dial), and so does
 // [Selective] (its matching rule's Dialer decides). A Dialer that wraps a
 // Refuser hides it unless it implements Refuser too, by asking the one it
-// wraps.
+// wraps. Implementations must be safe for concurrent use by multiple
+// goroutines.
 type Refuser interface {
 	Refusal(ctx context.Context, network, address string) error
 }
