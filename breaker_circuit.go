@@ -19,8 +19,9 @@ type circuit struct {
 	openUntil atomic.Int64   // the Breaker.now instant the cool-down ends
 	window    *outcomeWindow // nil unless WithFailureRatio is set
 
-	mu    sync.Mutex
-	trips int // openings since the circuit was last closed
+	mu        sync.Mutex
+	trips     int  // openings since the circuit was last closed
+	forgotten bool // dropped from the Breaker: its changes go unreported
 }
 
 // circuit returns the circuit for key, making it if need be.
@@ -67,8 +68,7 @@ func (b *Breaker) forgetQuiet(now time.Duration) {
 			continue
 		}
 		if !c.holding(now) {
-			b.circuits.Delete(key)
-			b.tracked--
+			b.drop(key, c)
 		}
 	}
 }
@@ -87,10 +87,26 @@ func (b *Breaker) shed(now time.Duration) {
 			if pass == 0 && c.used.Load() || pass < 2 && c.holding(now) {
 				continue
 			}
-			b.circuits.Delete(key)
-			b.tracked--
+			b.drop(key, c)
 		}
 	}
+}
+
+// drop forgets c, unless a dial is changing its state right now. A dial
+// still out on c (a probe, say) ends on c without reporting: the circuit
+// that replaces c for key reports from closed again, and the reports of
+// one key never interleave from two circuits. b.mu must be held.
+func (b *Breaker) drop(key any, c *circuit) {
+	if !c.mu.TryLock() {
+		// Never wait on a circuit while holding b.mu, whose hook may dial.
+		// The lock is held for an instant, so at worst the cap is passed
+		// by a circuit or two, until the next new destination.
+		return
+	}
+	c.forgotten = true
+	c.mu.Unlock()
+	b.circuits.Delete(key)
+	b.tracked--
 }
 
 // holding reports whether forgetting c would drop a decision still in
@@ -147,7 +163,7 @@ func (b *Breaker) admitLocked(call breakerCall, c *circuit) (probe, admitted, ag
 				c.probing.Store(false)
 			}
 		}()
-		b.changed(call, BreakerOpen, BreakerHalfOpen)
+		b.changed(call, c, BreakerOpen, BreakerHalfOpen)
 		return true, true, false
 	case BreakerHalfOpen:
 		// The previous probe ended without a verdict: this dial probes.
@@ -218,7 +234,7 @@ func (b *Breaker) settle(call breakerCall, c *circuit, err error) {
 		c.trips = 0
 		c.state.Store(int32(BreakerClosed))
 		c.probing.Store(false)
-		b.changed(call, BreakerHalfOpen, BreakerClosed)
+		b.changed(call, c, BreakerHalfOpen, BreakerClosed)
 	case call.ctx.Err() != nil:
 		c.probing.Store(false) // no verdict: the next dial probes
 	default:
@@ -237,12 +253,15 @@ func (b *Breaker) open(call breakerCall, c *circuit, from BreakerState) {
 	}
 	c.openUntil.Store(int64(until))
 	c.state.Store(int32(BreakerOpen))
-	b.changed(call, from, BreakerOpen)
+	b.changed(call, c, from, BreakerOpen)
 }
 
-// changed reports a state change. c.mu is held, so that changes of one
-// circuit are reported in the order they happened.
-func (b *Breaker) changed(call breakerCall, from, to BreakerState) {
+// changed reports a state change of c. c.mu is held, so that changes of
+// one circuit are reported in the order they happened.
+func (b *Breaker) changed(call breakerCall, c *circuit, from, to BreakerState) {
+	if c.forgotten {
+		return
+	}
 	if b.cfg.onChange != nil {
 		b.cfg.onChange(call.key, from, to)
 	}

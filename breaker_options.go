@@ -80,7 +80,10 @@ func (k breakerKey) applyBreaker(c *breakerConfig) { c.key = k }
 // WithStateChange has a [Breaker] call f each time a circuit changes state,
 // with the circuit's key. Calls for one circuit come in order, from the
 // goroutine whose dial made the change, while the circuit is locked: f must
-// be quick and must not dial through the same Breaker.
+// be quick, must not panic and must not dial through the same Breaker.
+// Forgetting a circuit (see [WithForgetAfter]) is not reported: the
+// destination is closed again, and a dial still out on the forgotten
+// circuit, such as its probe, reports nothing when it ends.
 func WithStateChange(f func(key string, from, to BreakerState)) BreakerOption {
 	return stateChange(f)
 }

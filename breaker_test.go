@@ -563,3 +563,47 @@ func TestBreakerSurvivesAPanickingHook(t *testing.T) {
 		})
 	}
 }
+
+func TestBreakerForgottenProbeDoesNotMisreport(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// With room for one circuit, a:1's circuit is dropped while its
+		// probe is out and a new one opens for a:1. When the old probe then
+		// succeeds, the reports must not say a:1 closed: it is open.
+		release := make(chan struct{})
+		var fail atomic.Bool
+		inner := dialx.DialerFunc(func(ctx context.Context, _, address string) (net.Conn, error) {
+			if fail.Load() {
+				return nil, errRefused
+			}
+			if address == "a:1" {
+				<-release
+			}
+			return idleConn{}, nil
+		})
+		var ch stateLog
+		br := dialx.NewBreaker(inner, dialx.WithConsecutiveFailures(1), dialx.WithMaxDestinations(1),
+			dialx.WithCoolDown(time.Second, time.Second), dialx.WithStateChange(ch.record))
+		fail.Store(true)
+		dialTimes(t, br, "a:1", 1)
+		time.Sleep(2 * time.Second)
+		fail.Store(false)
+		probed := make(chan error)
+		go func() {
+			conn, err := br.Dial("tcp", "a:1") // the probe, held
+			if err == nil {
+				conn.Close()
+			}
+			probed <- err
+		}()
+		synctest.Wait()
+		require.Equal(t, dialx.BreakerHalfOpen, br.State("tcp", "a:1"))
+		dialTimes(t, br, "b:1", 1) // no room: a:1's circuit goes
+		fail.Store(true)
+		dialTimes(t, br, "a:1", 1) // a new circuit for a:1 opens
+		require.Equal(t, dialx.BreakerOpen, br.State("tcp", "a:1"))
+		close(release)
+		require.NoError(t, <-probed)
+		assert.Equal(t, dialx.BreakerOpen, br.State("tcp", "a:1"))
+		assert.Equal(t, "a:1:closed>open a:1:open>half-open a:1:closed>open", ch.String())
+	})
+}
