@@ -2,9 +2,7 @@ package dialx
 
 import (
 	"context"
-	"net"
 	"sync/atomic"
-	"time"
 )
 
 // Trace is a set of hooks that the decorators of this package call, while a
@@ -62,107 +60,6 @@ type Trace struct {
 	DelayWait func(DelayWaitInfo)
 	// TimeoutFired is called when a [Timeout] gives up on a dial.
 	TimeoutFired func(TimeoutFiredInfo)
-}
-
-// DialStartInfo describes an innermost dial that is starting.
-// It is a plain value, safe to keep and to share between goroutines.
-type DialStartInfo struct {
-	Network, Address string
-}
-
-// DialDoneInfo describes an innermost dial that has returned.
-// It is a plain value, safe to keep and to share between goroutines.
-type DialDoneInfo struct {
-	Network, Address string
-	Duration         time.Duration // from DialStart
-	Err              error         // nil on success
-}
-
-// AttemptInfo describes an attempt of a [Repeat], [Consecutive] or [Random].
-// It is a plain value, safe to keep and to share between goroutines.
-type AttemptInfo struct {
-	Op               string // "repeat", "consecutive" or "random"
-	Network, Address string
-	Attempt          int           // from 1
-	Of               int           // attempts planned
-	Wait             time.Duration // waited before this attempt
-}
-
-// SelectiveMatchInfo describes the rule a [Selective] chose.
-// It is a plain value, safe to keep and to share between goroutines.
-type SelectiveMatchInfo struct {
-	Network, Address string
-	Index            int    // in the list given to NewSelective
-	Pattern          string // the rule's pattern
-}
-
-// ConcurrentStartInfo describes a racer of a [Concurrent] that starts.
-// It is a plain value, safe to keep and to share between goroutines.
-type ConcurrentStartInfo struct {
-	Network, Address string
-	Racer            int           // index of its Dialer, from 0
-	After            time.Duration // since the race began
-}
-
-// ConcurrentWonInfo describes the racer of a [Concurrent] that won.
-// It is a plain value, safe to keep and to share between goroutines.
-type ConcurrentWonInfo struct {
-	Network, Address string
-	Racer            int
-	After            time.Duration // since the race began
-}
-
-// ConcurrentCancelledInfo describes a racer of a [Concurrent] cancelled
-// while it was still dialing.
-// It is a plain value, safe to keep and to share between goroutines.
-type ConcurrentCancelledInfo struct {
-	Network, Address string
-	Racer            int
-}
-
-// BreakerRefusedInfo describes a dial that a [Breaker] refused.
-// It is a plain value, safe to keep and to share between goroutines.
-type BreakerRefusedInfo struct {
-	Network, Address string
-	Key              string       // the circuit's key
-	State            BreakerState // open, or half-open with its probe out
-}
-
-// BreakerStateChangeInfo describes a change of state of a [Breaker]'s
-// circuit, made by the dial being traced.
-// It is a plain value, safe to keep and to share between goroutines.
-type BreakerStateChangeInfo struct {
-	Network, Address string
-	Key              string
-	From, To         BreakerState
-}
-
-// LimitWaitStartInfo describes a dial that starts waiting for a slot.
-// It is a plain value, safe to keep and to share between goroutines.
-type LimitWaitStartInfo struct {
-	Network, Address string
-}
-
-// LimitWaitDoneInfo describes the end of a wait for a slot.
-// It is a plain value, safe to keep and to share between goroutines.
-type LimitWaitDoneInfo struct {
-	Network, Address string
-	Waited           time.Duration
-	Err              error // nil when a slot was obtained
-}
-
-// DelayWaitInfo describes the wait of a [Delay].
-// It is a plain value, safe to keep and to share between goroutines.
-type DelayWaitInfo struct {
-	Network, Address string
-	Wait             time.Duration
-}
-
-// TimeoutFiredInfo describes a dial that a [Timeout] gave up on.
-// It is a plain value, safe to keep and to share between goroutines.
-type TimeoutFiredInfo struct {
-	Network, Address string
-	After            time.Duration
 }
 
 type traceKey struct{}
@@ -238,62 +135,4 @@ func join[Info any](first, then func(Info)) func(Info) {
 		first(i)
 		then(i)
 	}
-}
-
-// dialInner is how a decorator hands a dial to its inner Dialer: when that
-// Dialer is not one of this package's decorators, the dial is an innermost
-// one and is reported to the ctx's Trace, if any.
-//
-// It costs a function call, which the decorators that dial on the caller's
-// goroutine avoid by writing its two branches out: they call dialTraced
-// while tracing (or when they hold a Trace) and d.DialContext otherwise.
-func dialInner(ctx context.Context, d Dialer, network, address string) (net.Conn, error) {
-	if tracing.Load() {
-		return dialTraced(ctx, nil, d, network, address)
-	}
-	return d.DialContext(ctx, network, address)
-}
-
-// dialInnerTraced is dialInner for a decorator that has looked up the
-// ctx's Trace (t, possibly nil) already.
-func dialInnerTraced(ctx context.Context, t *Trace, d Dialer, network, address string) (net.Conn, error) {
-	if t != nil {
-		return dialTraced(ctx, t, d, network, address)
-	}
-	return d.DialContext(ctx, network, address)
-}
-
-// dialTraced frames an innermost dial with DialStart and DialDone; t is the
-// ctx's Trace, looked up here if nil.
-func dialTraced(ctx context.Context, t *Trace, d Dialer, network, address string) (net.Conn, error) {
-	if isDecorator(d) {
-		return d.DialContext(ctx, network, address)
-	}
-	if t == nil {
-		t = lookupTrace(ctx)
-	}
-	if t == nil || t.DialStart == nil && t.DialDone == nil {
-		return d.DialContext(ctx, network, address)
-	}
-	if t.DialStart != nil {
-		t.DialStart(DialStartInfo{Network: network, Address: address})
-	}
-	start := time.Now()
-	conn, err := d.DialContext(ctx, network, address)
-	if t.DialDone != nil {
-		t.DialDone(DialDoneInfo{Network: network, Address: address, Duration: time.Since(start), Err: err})
-	}
-	return conn, err
-}
-
-// isDecorator reports whether d is one of this package's decorators, which
-// report for themselves and pass the dial on. Reject is left out on purpose:
-// it is where a dial ends, so its refusal shows as a DialStart/DialDone pair.
-func isDecorator(d Dialer) bool {
-	switch d.(type) {
-	case *Repeat, *Timeout, *Delay, *Swappable, *Consecutive, *Random, *Concurrent, *Selective,
-		*Breaker, *Limit, *Resolve:
-		return true
-	}
-	return false
 }

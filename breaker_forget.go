@@ -1,0 +1,100 @@
+package dialx
+
+import "time"
+
+// circuit returns the circuit for key, making it if need be.
+func (b *Breaker) circuit(key string) *circuit {
+	if c, ok := b.circuits.Load(key); ok {
+		return c.(*circuit)
+	}
+	return b.addCircuit(key)
+}
+
+func (b *Breaker) addCircuit(key string) *circuit {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if c, ok := b.circuits.Load(key); ok {
+		return c.(*circuit)
+	}
+	now := b.now()
+	if now-b.lastSweep >= b.cfg.forgetAfter {
+		b.forgetQuiet(now)
+	}
+	if b.tracked >= b.cfg.maxDestinations {
+		b.shed(now)
+	}
+	c := &circuit{}
+	if b.cfg.ratio > 0 {
+		c.window = new(outcomeWindow)
+	}
+	b.circuits.Store(key, c)
+	b.tracked++
+	return c
+}
+
+// forgetQuiet drops the circuits that nobody dialed since the previous
+// sweep, unless they hold a decision still in force. Sweeps happen when a
+// new destination comes, at most once per forgetAfter, so a circuit is
+// forgotten after between one and two forgetAfter of quiet, and the dial
+// path never looks at the clock for it. b.mu must be held.
+func (b *Breaker) forgetQuiet(now time.Duration) {
+	b.lastSweep = now
+	for key, c := range b.circuits.Range {
+		c := c.(*circuit)
+		if c.used.Load() {
+			c.used.Store(false)
+			continue
+		}
+		if !c.holding(now) {
+			b.drop(key, c)
+		}
+	}
+}
+
+// shed makes room when the Breaker tracks as many destinations as it may: it
+// drops an eighth of them, quiet ones first, then any not holding a
+// decision, then any. b.mu must be held.
+func (b *Breaker) shed(now time.Duration) {
+	target := b.cfg.maxDestinations - max(1, b.cfg.maxDestinations/8)
+	for pass := 0; pass < 3 && b.tracked > target; pass++ {
+		for key, c := range b.circuits.Range {
+			if b.tracked <= target {
+				break
+			}
+			c := c.(*circuit)
+			if pass == 0 && c.used.Load() || pass < 2 && c.holding(now) {
+				continue
+			}
+			b.drop(key, c)
+		}
+	}
+}
+
+// drop forgets c, unless a dial is changing its state right now. A dial
+// still out on c (a probe, say) ends on c without reporting: the circuit
+// that replaces c for key reports from closed again, and the reports of
+// one key never interleave from two circuits. b.mu must be held.
+func (b *Breaker) drop(key any, c *circuit) {
+	if !c.mu.TryLock() {
+		// Never wait on a circuit while holding b.mu, whose hook may dial.
+		// The lock is held for an instant, so at worst the cap is passed
+		// by a circuit or two, until the next new destination.
+		return
+	}
+	c.forgotten = true
+	c.mu.Unlock()
+	b.circuits.Delete(key)
+	b.tracked--
+}
+
+// holding reports whether forgetting c would drop a decision still in
+// force: an open circuit inside its cool-down, or a probe in flight.
+func (c *circuit) holding(now time.Duration) bool {
+	switch BreakerState(c.state.Load()) {
+	case BreakerOpen:
+		return now < time.Duration(c.openUntil.Load())
+	case BreakerHalfOpen:
+		return true
+	}
+	return false
+}
