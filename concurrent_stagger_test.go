@@ -107,6 +107,14 @@ func TestConcurrentWithStagger(t *testing.T) {
 		wantElapsed: 350 * time.Millisecond,
 		wantCancel:  []bool{false, true, false},
 	}, {
+		name: "two failing at once start one attempt each",
+		racers: []*racer{{wait: 2 * stagger, err: errA}, {wait: stagger, err: errB},
+			{wait: never}, {wait: 10 * time.Millisecond}},
+		wantStarts:  []time.Duration{0, stagger, 2 * stagger, 2 * stagger},
+		wantWinner:  3,
+		wantElapsed: 2*stagger + 10*time.Millisecond,
+		wantCancel:  []bool{false, false, true, false},
+	}, {
 		name: "all fail: every error, in the order of the dialers",
 		racers: []*racer{{wait: 400 * time.Millisecond, err: errA}, {wait: 100 * time.Millisecond, err: errB},
 			{wait: 0, err: errC}},

@@ -142,10 +142,17 @@ func TestWithTraceComposes(t *testing.T) {
 }
 
 func TestTraceWithNilHooks(t *testing.T) {
+	// Every event a Breaker and a Concurrent report, with no hook set:
+	// none may be called, so none may panic.
 	ctx := dialx.WithTrace(context.Background(), &dialx.Trace{})
-	d := dialx.NewBreaker(dialx.DialerFunc(instantDial), dialx.WithConsecutiveFailures(1))
-	_, err := d.DialContext(ctx, "tcp", "a:1")
+	fail := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) { return nil, errRefused })
+	br := dialx.NewBreaker(fail, dialx.WithConsecutiveFailures(1))
+	d := dialx.NewConcurrent(br, dialx.DialerFunc(instantDial)).WithOptions(dialx.WithStagger(time.Hour))
+	conn, err := d.DialContext(ctx, "tcp", "a:1") // a failure, a state change, a win
 	require.NoError(t, err)
+	conn.Close()
+	_, err = br.DialContext(ctx, "tcp", "a:1") // a refusal
+	require.ErrorIs(t, err, dialx.ErrOpen)
 }
 
 func TestNewSlogTrace(t *testing.T) {
