@@ -10,7 +10,8 @@ import (
 
 // circuit is what a Breaker keeps for one destination. The fields read on
 // every dial are atomics; state changes are made under mu, so that they are
-// seen, and reported, in order.
+// seen, and queued for the WithStateChange callback, in order. No hook is
+// ever called under mu, so a hook may dial through the Breaker.
 type circuit struct {
 	state     atomic.Int32   // a BreakerState
 	failures  atomic.Int32   // consecutive failures while closed
@@ -22,6 +23,15 @@ type circuit struct {
 	mu        sync.Mutex
 	trips     int  // openings since the circuit was last closed
 	forgotten bool // dropped from the Breaker: its changes go unreported
+
+	pending    []transition // changes not yet passed to the callback
+	delivering bool         // a goroutine is passing pending on
+}
+
+// transition is a change of state of a circuit; made is false for none.
+type transition struct {
+	from, to BreakerState
+	made     bool
 }
 
 // admit decides whether a dial may go through a circuit that was not closed
@@ -41,46 +51,57 @@ func (b *Breaker) admit(call breakerCall, c *circuit) (probe, admitted bool) {
 				return false, false
 			}
 		}
-		if probe, admitted, again := b.admitLocked(call, c); !again {
+		probe, admitted, again, change := b.admitLocked(call, c)
+		if change.made {
+			b.reportProbe(call, c, change)
+		}
+		if !again {
 			return probe, admitted
 		}
 	}
 }
 
+// reportProbe reports the change that made call the probe of c. If a hook
+// panics, call will not probe, and the next dial does instead.
+func (b *Breaker) reportProbe(call breakerCall, c *circuit, change transition) {
+	reported := false
+	defer func() {
+		if !reported {
+			c.mu.Lock()
+			c.probing.Store(false)
+			c.mu.Unlock()
+		}
+	}()
+	b.report(call, c, change)
+	reported = true
+}
+
 // admitLocked is the part of admit made under c.mu; again reports that the
-// circuit closed meanwhile, so the dial should look again. The lock is
-// released, and a half-open circuit left to the next dial's probe, even if
-// a state-change hook panics.
-func (b *Breaker) admitLocked(call breakerCall, c *circuit) (probe, admitted, again bool) {
+// circuit closed meanwhile, so the dial should look again.
+func (b *Breaker) admitLocked(call breakerCall, c *circuit) (probe, admitted, again bool, change transition) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch BreakerState(c.state.Load()) {
 	case BreakerOpen:
 		if b.now() < time.Duration(c.openUntil.Load()) {
-			return false, false, false
+			return false, false, false, transition{}
 		}
 		c.probing.Store(true)
 		c.state.Store(int32(BreakerHalfOpen))
-		defer func() {
-			if !admitted { // the hook panicked: this dial will not probe
-				c.probing.Store(false)
-			}
-		}()
-		b.changed(call, c, BreakerOpen, BreakerHalfOpen)
-		return true, true, false
+		return true, true, false, b.changed(c, BreakerOpen, BreakerHalfOpen)
 	case BreakerHalfOpen:
 		// The previous probe ended without a verdict: this dial probes.
 		probe = !c.probing.Load()
 		c.probing.Store(true)
-		return probe, probe, false
+		return probe, probe, false, transition{}
 	}
-	return false, false, true
+	return false, false, true, transition{}
 }
 
 // record counts the outcome of a dial that went through c.
 func (b *Breaker) record(call breakerCall, c *circuit, probe bool, err error) {
 	if probe {
-		b.settle(call, c, err)
+		b.report(call, c, b.settle(call, c, err))
 		return
 	}
 	if err == nil {
@@ -110,22 +131,23 @@ func (b *Breaker) record(call breakerCall, c *circuit, probe bool, err error) {
 		}
 	}
 	if trip {
-		b.trip(call, c)
+		b.report(call, c, b.trip(c))
 	}
 }
 
 // trip opens c, unless another dial did first.
-func (b *Breaker) trip(call breakerCall, c *circuit) {
+func (b *Breaker) trip(c *circuit) transition {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if BreakerState(c.state.Load()) == BreakerClosed {
-		c.trips = 1
-		b.open(call, c, BreakerClosed)
+	if BreakerState(c.state.Load()) != BreakerClosed {
+		return transition{}
 	}
+	c.trips = 1
+	return b.open(c, BreakerClosed)
 }
 
 // settle ends the half-open state with the outcome of its probe.
-func (b *Breaker) settle(call breakerCall, c *circuit, err error) {
+func (b *Breaker) settle(call breakerCall, c *circuit, err error) transition {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
@@ -137,18 +159,19 @@ func (b *Breaker) settle(call breakerCall, c *circuit, err error) {
 		c.trips = 0
 		c.state.Store(int32(BreakerClosed))
 		c.probing.Store(false)
-		b.changed(call, c, BreakerHalfOpen, BreakerClosed)
+		return b.changed(c, BreakerHalfOpen, BreakerClosed)
 	case call.ctx.Err() != nil:
 		c.probing.Store(false) // no verdict: the next dial probes
+		return transition{}
 	default:
 		c.trips++
 		c.probing.Store(false)
-		b.open(call, c, BreakerHalfOpen)
+		return b.open(c, BreakerHalfOpen)
 	}
 }
 
 // open opens c for the cool-down of its current trip count. c.mu must be held.
-func (b *Breaker) open(call breakerCall, c *circuit, from BreakerState) {
+func (b *Breaker) open(c *circuit, from BreakerState) transition {
 	now := b.now()
 	until := now + b.coolDown(c.trips)
 	if until < now {
@@ -156,22 +179,70 @@ func (b *Breaker) open(call breakerCall, c *circuit, from BreakerState) {
 	}
 	c.openUntil.Store(int64(until))
 	c.state.Store(int32(BreakerOpen))
-	b.changed(call, c, from, BreakerOpen)
+	return b.changed(c, from, BreakerOpen)
 }
 
-// changed reports a state change of c. c.mu is held, so that changes of
-// one circuit are reported in the order they happened.
-func (b *Breaker) changed(call breakerCall, c *circuit, from, to BreakerState) {
+// changed queues a change of state of c for the callback and returns it,
+// for report to pass on once c.mu is released. c.mu must be held, so that
+// the changes of one circuit are queued in the order they were made.
+func (b *Breaker) changed(c *circuit, from, to BreakerState) transition {
 	if c.forgotten {
+		return transition{}
+	}
+	change := transition{from: from, to: to, made: true}
+	if b.cfg.onChange != nil {
+		c.pending = append(c.pending, change)
+	}
+	return change
+}
+
+// report passes on a change of c that call made: the callback gets the
+// changes queued so far, in order, and call's Trace gets this one. c.mu
+// must not be held.
+func (b *Breaker) report(call breakerCall, c *circuit, change transition) {
+	if !change.made {
 		return
 	}
 	if b.cfg.onChange != nil {
-		b.cfg.onChange(call.key, from, to)
+		b.deliver(call.key, c)
 	}
 	if t := traceFrom(call.ctx); t != nil && t.BreakerStateChange != nil {
 		t.BreakerStateChange(BreakerStateChangeInfo{
-			Network: call.network, Address: call.address, Key: call.key, From: from, To: to,
+			Network: call.network, Address: call.address, Key: call.key, From: change.from, To: change.to,
 		})
+	}
+}
+
+// deliver passes c's queued changes to the callback, one at a time and in
+// order, without holding c.mu. If another goroutine is delivering already,
+// it will pass on the changes queued meanwhile, so this one returns; if
+// the callback panics, the next change delivers the rest.
+func (b *Breaker) deliver(key string, c *circuit) {
+	c.mu.Lock()
+	if c.delivering {
+		c.mu.Unlock()
+		return
+	}
+	c.delivering = true
+	locked := true
+	defer func() {
+		if !locked {
+			c.mu.Lock()
+		}
+		c.delivering = false
+		c.mu.Unlock()
+	}()
+	for len(c.pending) > 0 {
+		change := c.pending[0]
+		c.pending = c.pending[1:]
+		if len(c.pending) == 0 {
+			c.pending = nil
+		}
+		c.mu.Unlock()
+		locked = false
+		b.cfg.onChange(key, change.from, change.to)
+		c.mu.Lock()
+		locked = true
 	}
 }
 

@@ -70,15 +70,20 @@ func (b *Breaker) shed(now time.Duration) {
 	}
 }
 
-// drop forgets c, unless a dial is changing its state right now. A dial
-// still out on c (a probe, say) ends on c without reporting: the circuit
-// that replaces c for key reports from closed again, and the reports of
-// one key never interleave from two circuits. b.mu must be held.
+// drop forgets c, unless a dial is changing its state or reporting a
+// change right now. A dial still out on c (a probe, say) ends on c without
+// reporting: the circuit that replaces c for key reports from closed
+// again, and the reports of one key never interleave from two circuits.
+// b.mu must be held.
 func (b *Breaker) drop(key any, c *circuit) {
 	if !c.mu.TryLock() {
-		// Never wait on a circuit while holding b.mu, whose hook may dial.
-		// The lock is held for an instant, so at worst the cap is passed
-		// by a circuit or two, until the next new destination.
+		// Never wait on a circuit while holding b.mu. The lock is held for
+		// an instant, so at worst the cap is passed by a circuit or two,
+		// until the next new destination.
+		return
+	}
+	if c.delivering || len(c.pending) > 0 {
+		c.mu.Unlock()
 		return
 	}
 	c.forgotten = true

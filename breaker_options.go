@@ -78,9 +78,12 @@ type breakerKey func(network, address string) string
 func (k breakerKey) applyBreaker(c *breakerConfig) { c.key = k }
 
 // WithStateChange has a [Breaker] call f each time a circuit changes state,
-// with the circuit's key. Calls for one circuit come in order, from the
-// goroutine whose dial made the change, while the circuit is locked: f must
-// be quick, must not panic and must not dial through the same Breaker.
+// with the circuit's key. Calls for one circuit come one at a time and in
+// order, from the goroutine whose dial made the change, or from one still
+// passing on an earlier change of that circuit; calls for different
+// circuits may overlap. No lock is held during a call, so f may dial,
+// even through the same Breaker, but it delays the dial that made the
+// change, so it should be quick; it must not panic.
 // Forgetting a circuit (see [WithForgetAfter]) is not reported: the
 // destination is closed again, and a dial still out on the forgotten
 // circuit, such as its probe, reports nothing when it ends.

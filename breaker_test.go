@@ -607,3 +607,83 @@ func TestBreakerForgottenProbeDoesNotMisreport(t *testing.T) {
 		assert.Equal(t, "a:1:closed>open a:1:open>half-open a:1:closed>open", ch.String())
 	})
 }
+
+func TestBreakerHooksMayDialThroughTheBreaker(t *testing.T) {
+	// A callback or trace hook that dials through the same Breaker (a
+	// logger shipping records over the same transport, say) must not
+	// deadlock, even when its dial changes the state of the same circuit.
+	tests := []struct {
+		name string
+		opt  func(hook func(from, to dialx.BreakerState)) []dialx.BreakerOption
+		ctx  func(ctx context.Context, hook func(from, to dialx.BreakerState)) context.Context
+		// the hook sees every change, so they must chain: each from the
+		// state the previous one went to
+		chained bool
+	}{
+		{
+			name: "WithStateChange",
+			opt: func(hook func(from, to dialx.BreakerState)) []dialx.BreakerOption {
+				return []dialx.BreakerOption{dialx.WithStateChange(func(_ string, from, to dialx.BreakerState) { hook(from, to) })}
+			},
+			ctx:     func(ctx context.Context, _ func(from, to dialx.BreakerState)) context.Context { return ctx },
+			chained: true,
+		},
+		{
+			name: "Trace.BreakerStateChange",
+			opt:  func(func(from, to dialx.BreakerState)) []dialx.BreakerOption { return nil },
+			ctx: func(ctx context.Context, hook func(from, to dialx.BreakerState)) context.Context {
+				return dialx.WithTrace(ctx, &dialx.Trace{BreakerStateChange: func(i dialx.BreakerStateChangeInfo) { hook(i.From, i.To) }})
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var reentered atomic.Int32
+			var changes []string // only the hook touches it, never two at once
+			be := newBreakerBackend()
+			var br *dialx.Breaker
+			hook := func(from, to dialx.BreakerState) {
+				changes = append(changes, from.String()+">"+to.String())
+				if reentered.Add(1) > 4 {
+					return
+				}
+				// The circuit just changed; this dial fails and, with a run
+				// of one, changes it again (or probes it).
+				be.set(errRefused)
+				if conn, err := br.Dial("tcp", "a:1"); err == nil {
+					conn.Close()
+				}
+			}
+			opts := append(tt.opt(hook), dialx.WithConsecutiveFailures(1),
+				dialx.WithCoolDown(time.Nanosecond, time.Nanosecond))
+			br = dialx.NewBreaker(be, opts...)
+			ctx := tt.ctx(t.Context(), hook)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for range 3 {
+					be.set(nil)
+					if conn, err := br.DialContext(ctx, "tcp", "a:1"); err == nil {
+						conn.Close()
+					}
+					be.set(errRefused)
+					br.DialContext(ctx, "tcp", "a:1")
+					time.Sleep(time.Microsecond) // past the 1 ns cool-down
+				}
+			}()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("a hook dialing through its own Breaker deadlocked")
+			}
+			assert.Greater(t, int(reentered.Load()), 4)
+			if tt.chained {
+				state := dialx.BreakerClosed.String()
+				for i, change := range changes {
+					require.True(t, strings.HasPrefix(change, state+">"), "change %d of %q", i, changes)
+					state = strings.SplitN(change, ">", 2)[1]
+				}
+			}
+		})
+	}
+}

@@ -49,8 +49,7 @@ type Trace struct {
 	// BreakerRefused is called when a [Breaker] refuses a dial.
 	BreakerRefused func(BreakerRefusedInfo)
 	// BreakerStateChange is called when a dial changes the state of a
-	// [Breaker]'s circuit, while the circuit is locked, as the callback of
-	// [WithStateChange] is: it must not dial through the same Breaker.
+	// [Breaker]'s circuit, on that dial's goroutine, with no lock held.
 	BreakerStateChange func(BreakerStateChangeInfo)
 	// LimitWaitStart is called when a dial has to wait for a slot of a
 	// Limit, and LimitWaitDone when the wait is over.
