@@ -133,6 +133,7 @@ func TestNoDecoratorReturnsAConnWithAnError(t *testing.T) {
 		"Random":      func(d dialx.Dialer) dialx.Dialer { return dialx.NewRandom(d, d) },
 		"Concurrent":  func(d dialx.Dialer) dialx.Dialer { return dialx.NewConcurrent(d, d) },
 		"Limit":       func(d dialx.Dialer) dialx.Dialer { return dialx.NewLimit(d, 1) },
+		"Breaker":     func(d dialx.Dialer) dialx.Dialer { return dialx.NewBreaker(d) },
 	}
 	for name, wrap := range stacks {
 		t.Run(name, func(t *testing.T) {
