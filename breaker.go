@@ -28,7 +28,11 @@ import (
 // Only the backend's failures count: a dial that fails after the caller's own
 // ctx is done (cancelled, or its deadline passed) says nothing about the
 // destination and is ignored, and a probe ended that way leaves the next dial
-// to probe. To count slow dials as failures, put a [Timeout] inside the
+// to probe. So are the refusals made without touching the network, those
+// matching [ErrRejected], [ErrNoMatch], [ErrInvalidAddress] or [ErrOpen]
+// (a [Reject] or [Selective] inside the Breaker, or another Breaker): a
+// destination that a policy refuses is refused with the policy's error, not
+// with ErrOpen. To count slow dials as failures, put a [Timeout] inside the
 // Breaker. A probe that never returns keeps the circuit half-open, which is
 // one more reason to bound the inner dial.
 //

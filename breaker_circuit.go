@@ -2,6 +2,7 @@ package dialx
 
 import (
 	"context"
+	"errors"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -92,9 +93,9 @@ func (b *Breaker) record(call breakerCall, c *circuit, probe bool, err error) {
 		}
 		return
 	}
-	if call.ctx.Err() != nil || BreakerState(c.state.Load()) != BreakerClosed {
-		// The caller gave up, or the circuit opened while this dial was
-		// out: either way the failure adds nothing.
+	if call.ctx.Err() != nil || BreakerState(c.state.Load()) != BreakerClosed || refusal(err) {
+		// The caller gave up, the circuit opened while this dial was out,
+		// or the dial never reached the network: the failure adds nothing.
 		return
 	}
 	trip := false
@@ -112,6 +113,14 @@ func (b *Breaker) record(call breakerCall, c *circuit, probe bool, err error) {
 	if trip {
 		b.report(call, c, b.trip(c))
 	}
+}
+
+// refusal reports whether err is one of the refusals this package makes
+// without touching the network, which say nothing of the destination's
+// health: a Reject's, a Selective's, or an inner Breaker's.
+func refusal(err error) bool {
+	return errors.Is(err, ErrRejected) || errors.Is(err, ErrNoMatch) ||
+		errors.Is(err, ErrInvalidAddress) || errors.Is(err, ErrOpen)
 }
 
 // trip opens c, unless another dial did first.
@@ -139,7 +148,7 @@ func (b *Breaker) settle(call breakerCall, c *circuit, err error) transition {
 		c.state.Store(int32(BreakerClosed))
 		c.probing.Store(false)
 		return b.changed(c, BreakerHalfOpen, BreakerClosed)
-	case call.ctx.Err() != nil:
+	case call.ctx.Err() != nil || refusal(err):
 		c.probing.Store(false) // no verdict: the next dial probes
 		return transition{}
 	default:

@@ -687,3 +687,62 @@ func TestBreakerHooksMayDialThroughTheBreaker(t *testing.T) {
 		})
 	}
 }
+
+func TestBreakerDoesNotCountRefusals(t *testing.T) {
+	// An error made without touching the network says nothing about the
+	// destination: a policy that rejects it must keep saying so, not turn
+	// into ErrOpen after a run of refusals, and a refused probe is no verdict.
+	noRule, err := dialx.NewSelective(dialx.Rule{Pattern: "elsewhere.example", Dialer: dialx.DialerFunc(instantDial)})
+	require.NoError(t, err)
+	openInner := dialx.NewBreaker(dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
+		return nil, errRefused
+	}), dialx.WithConsecutiveFailures(1), dialx.WithCoolDown(time.Hour, time.Hour))
+	tests := []struct {
+		name    string
+		refuser dialx.Dialer
+		want    error
+	}{
+		{name: "Reject", refuser: dialx.NewReject(errors.New("blocked")), want: dialx.ErrRejected},
+		{name: "Selective without a rule", refuser: noRule, want: dialx.ErrNoMatch},
+		{name: "an inner Breaker", refuser: openInner, want: dialx.ErrOpen},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			openInner.Dial("tcp", "a.example:1") // opens the inner circuit
+			var refuse, fail atomic.Bool
+			inner := dialx.DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
+				switch {
+				case refuse.Load():
+					return tt.refuser.DialContext(ctx, network, address)
+				case fail.Load():
+					return nil, errRefused
+				}
+				return idleConn{}, nil
+			})
+			br := dialx.NewBreaker(inner, dialx.WithConsecutiveFailures(2), dialx.WithCoolDown(time.Nanosecond, time.Nanosecond))
+			refuse.Store(true)
+			for range 5 {
+				_, err := br.Dial("tcp", "a.example:1")
+				require.ErrorIs(t, err, tt.want)
+				require.NotErrorIs(t, err, errRefused)
+			}
+			require.Equal(t, dialx.BreakerClosed, br.State("tcp", "a.example:1"))
+
+			// Open it for real; a refused probe leaves it half-open for the
+			// next dial to probe.
+			refuse.Store(false)
+			fail.Store(true)
+			dialTimes(t, br, "a.example:1", 2)
+			require.Equal(t, dialx.BreakerOpen, br.State("tcp", "a.example:1"))
+			time.Sleep(time.Microsecond) // past the 1 ns cool-down
+			refuse.Store(true)
+			_, err := br.Dial("tcp", "a.example:1")
+			require.ErrorIs(t, err, tt.want)
+			require.Equal(t, dialx.BreakerHalfOpen, br.State("tcp", "a.example:1"))
+			refuse.Store(false)
+			fail.Store(false)
+			require.Equal(t, 0, dialTimes(t, br, "a.example:1", 1), "the next dial probes")
+			require.Equal(t, dialx.BreakerClosed, br.State("tcp", "a.example:1"))
+		})
+	}
+}
