@@ -46,7 +46,7 @@ func (b *Breaker) admit(call breakerCall, c *circuit) (probe, admitted bool) {
 				return false, false
 			}
 		}
-		probe, admitted, again, change := b.admitLocked(call, c)
+		probe, admitted, again, change := b.admitLocked(c)
 		if change.made {
 			b.reportProbe(call, c, change)
 		}
@@ -58,7 +58,7 @@ func (b *Breaker) admit(call breakerCall, c *circuit) (probe, admitted bool) {
 
 // admitLocked is the part of admit made under c.mu; again reports that the
 // circuit closed meanwhile, so the dial should look again.
-func (b *Breaker) admitLocked(call breakerCall, c *circuit) (probe, admitted, again bool, change transition) {
+func (b *Breaker) admitLocked(c *circuit) (probe, admitted, again bool, change transition) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch BreakerState(c.state.Load()) {
