@@ -46,14 +46,15 @@ func (b *Breaker) forgetQuiet(now time.Duration) {
 			continue
 		}
 		if !c.holding(now) {
-			b.drop(key, c)
+			b.drop(key, c, false)
 		}
 	}
 }
 
 // shed makes room when the Breaker tracks as many destinations as it may: it
 // drops an eighth of them, quiet ones first, then any not holding a
-// decision, then any. b.mu must be held.
+// decision, then any, so that the cap holds whatever the circuits are
+// doing. b.mu must be held.
 func (b *Breaker) shed(now time.Duration) {
 	target := b.cfg.maxDestinations - max(1, b.cfg.maxDestinations/8)
 	for pass := 0; pass < 3 && b.tracked > target; pass++ {
@@ -65,24 +66,21 @@ func (b *Breaker) shed(now time.Duration) {
 			if pass == 0 && c.used.Load() || pass < 2 && c.holding(now) {
 				continue
 			}
-			b.drop(key, c)
+			b.drop(key, c, pass == 2)
 		}
 	}
 }
 
-// drop forgets c, unless a dial is changing its state or reporting a
-// change right now. A dial still out on c (a probe, say) ends on c without
-// reporting: the circuit that replaces c for key reports from closed
-// again, and the reports of one key never interleave from two circuits.
-// b.mu must be held.
-func (b *Breaker) drop(key any, c *circuit) {
-	if !c.mu.TryLock() {
-		// Never wait on a circuit while holding b.mu. The lock is held for
-		// an instant, so at worst the cap is passed by a circuit or two,
-		// until the next new destination.
-		return
-	}
-	if c.delivering || len(c.pending) > 0 {
+// drop forgets c. A dial still out on c (a probe, say) ends on c without
+// reporting: the circuit that replaces c for key reports from closed again.
+// Unless force is set, c is kept while changes of it are still being passed
+// to the callback, so that the reports of one key do not interleave from
+// two circuits; forced, c goes all the same and its queued changes are
+// still passed on. b.mu must be held. Waiting for c.mu under b.mu is safe:
+// nothing holding c.mu calls a hook or takes b.mu.
+func (b *Breaker) drop(key any, c *circuit, force bool) {
+	c.mu.Lock()
+	if !force && (c.delivering || len(c.pending) > 0) {
 		c.mu.Unlock()
 		return
 	}

@@ -404,6 +404,9 @@ func TestBreakerConcurrentDials(t *testing.T) {
 				if conn, err := br.Dial("tcp", fmt.Sprintf("h%d:1", i%6)); err == nil {
 					conn.Close()
 				}
+				if i%10 == 0 {
+					assert.LessOrEqual(t, br.Tracked(), 4, "the cap holds under concurrent inserts")
+				}
 			}
 		})
 	}
@@ -745,4 +748,30 @@ func TestBreakerDoesNotCountRefusals(t *testing.T) {
 			require.Equal(t, dialx.BreakerClosed, br.State("tcp", "a.example:1"))
 		})
 	}
+}
+
+func TestBreakerCapHoldsWhileACallbackRuns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// The callback for a:1 is still running (its dial's goroutine is
+		// held in it) when new destinations come: the cap must hold anyway.
+		unblock := make(chan struct{})
+		be := newBreakerBackend()
+		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1), dialx.WithMaxDestinations(1),
+			dialx.WithStateChange(func(key string, _, _ dialx.BreakerState) {
+				if key == "a:1" {
+					<-unblock
+				}
+			}))
+		be.set(errRefused)
+		go br.Dial("tcp", "a:1")
+		synctest.Wait() // a:1 opened; its callback waits
+		be.set(nil)
+		for i := range 5 {
+			dialTimes(t, br, fmt.Sprintf("b%d:1", i), 1)
+			require.LessOrEqual(t, br.Tracked(), 1)
+		}
+		close(unblock)
+		synctest.Wait()
+		require.LessOrEqual(t, br.Tracked(), 1)
+	})
 }
