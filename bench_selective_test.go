@@ -62,41 +62,56 @@ func benchAddresses(n int) []string {
 
 // benchPrefixRules makes n IP rules spread evenly over every prefix length,
 // the 33 of IPv4 and the 129 of IPv6, each a block around a random address,
-// plus a catch-all; and addresses that fall deep inside some of them (an
-// IPv4 address, its IPv4-mapped form, an IPv6 address) or in none.
+// and five addresses: an IPv4 address, its IPv4-mapped form, an IPv6
+// address, and an IPv4 and an IPv6 address that only the two /0 blocks
+// hold. Only the last rules hold the addresses (a /24 and a /32, a /64 and
+// a /128, then the /0 blocks), so a linear matcher scans the whole list for
+// each, while the index walks down as deep as the trie goes.
 func benchPrefixRules(n int) (patterns, addresses []string) {
 	r := rand.New(rand.NewPCG(5, 6))
-	random4 := func() netip.Addr {
-		return netip.AddrFrom4([4]byte{byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256))})
-	}
-	random6 := func() netip.Addr {
-		var b [16]byte
-		b[0], b[1] = 0x20, 0x01
-		for i := 2; i < 16; i++ {
+	random := func(size int) netip.Addr {
+		b := make([]byte, size)
+		for i := range b {
 			b[i] = byte(r.IntN(256))
 		}
-		return netip.AddrFrom16(b)
+		ip, _ := netip.AddrFromSlice(b)
+		return ip
 	}
-	var last4, last6 netip.Addr
-	for i := range n {
-		var ip netip.Addr
-		bits := i % (33 + 129)
-		if bits < 33 {
-			ip = random4()
-			last4 = ip
-		} else {
-			bits -= 33
-			ip = random6()
-			last6 = ip
+	hit4, hit6, miss4, miss6 := random(4), random(16), random(4), random(16)
+	targets := []netip.Addr{hit4, netip.AddrFrom16(hit4.As16()), hit6, miss4, netip.AddrFrom16(miss4.As16()), miss6}
+	holdsTarget := func(prefix netip.Prefix) bool {
+		for _, ip := range targets {
+			if prefix.Contains(ip) {
+				return true
+			}
 		}
-		patterns = append(patterns, netip.PrefixFrom(ip, bits).Masked().String())
+		return false
 	}
-	addresses = []string{
-		last4.String() + ":443",
-		"[::ffff:" + last4.String() + "]:443",
-		"[" + last6.String() + "]:443",
-		"[2001:db8::1]:443",
-		"192.0.2.1:443",
+	last := []netip.Prefix{
+		netip.PrefixFrom(hit4, 24), netip.PrefixFrom(hit4, 32), netip.PrefixFrom(hit6, 64), netip.PrefixFrom(hit6, 128),
+		netip.PrefixFrom(miss4, 0), netip.PrefixFrom(miss6, 0),
+	}
+	for i := 0; len(patterns) < n-len(last); i++ {
+		bits, size := i%(33+129), 4
+		if bits >= 33 {
+			bits, size = bits-33, 16
+		}
+		if bits == 0 {
+			continue // a /0 holds every address; the two come last
+		}
+		prefix := netip.PrefixFrom(random(size), bits).Masked()
+		for try := 0; holdsTarget(prefix) && try < 100; try++ {
+			prefix = netip.PrefixFrom(random(size), bits).Masked()
+		}
+		if !holdsTarget(prefix) { // at the shortest lengths there may be no such block
+			patterns = append(patterns, prefix.String())
+		}
+	}
+	for _, prefix := range last {
+		patterns = append(patterns, prefix.Masked().String())
+	}
+	for _, ip := range targets {
+		addresses = append(addresses, netip.AddrPortFrom(ip, 443).String())
 	}
 	return patterns, addresses
 }
