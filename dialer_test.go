@@ -1,9 +1,11 @@
 package dialx_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
@@ -134,7 +136,23 @@ func TestNoDecoratorReturnsAConnWithAnError(t *testing.T) {
 		"Concurrent":  func(d dialx.Dialer) dialx.Dialer { return dialx.NewConcurrent(d, d) },
 		"Limit":       func(d dialx.Dialer) dialx.Dialer { return dialx.NewLimit(d, 1) },
 		"Breaker":     func(d dialx.Dialer) dialx.Dialer { return dialx.NewBreaker(d) },
+		"Resolve name": func(d dialx.Dialer) dialx.Dialer {
+			return dialx.NewResolve(d, dialx.WithResolver(resolverFunc(func(context.Context, string, string) ([]netip.Addr, error) {
+				return []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("127.0.0.2")}, nil
+			})))
+		},
+		"Resolve IP literal": func(d dialx.Dialer) dialx.Dialer { return dialx.NewResolve(d) },
+		"Selective": func(d dialx.Dialer) dialx.Dialer {
+			s, err := dialx.NewSelective(dialx.Rule{Pattern: "*", Dialer: d})
+			if err != nil {
+				panic(err)
+			}
+			return s
+		},
+		"FromProxy": func(d dialx.Dialer) dialx.Dialer { return dialx.FromProxy(dialProxy{d}) },
 	}
+	// Resolve dials a name through its resolver and an IP literal directly.
+	address := map[string]string{"Resolve name": "service.test:80"}
 	for name, wrap := range stacks {
 		t.Run(name, func(t *testing.T) {
 			var mu sync.Mutex
@@ -146,7 +164,7 @@ func TestNoDecoratorReturnsAConnWithAnError(t *testing.T) {
 				mu.Unlock()
 				return c, halfFailed
 			})
-			conn, err := wrap(inner).DialContext(context.Background(), "tcp", "127.0.0.1:80")
+			conn, err := wrap(inner).DialContext(context.Background(), "tcp", cmp.Or(address[name], "127.0.0.1:80"))
 			assert.Nil(t, conn)
 			assert.ErrorIs(t, err, halfFailed)
 			mu.Lock()

@@ -84,7 +84,7 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 	}
 	t := traceFrom(ctx)
 	if _, err := netip.ParseAddr(host); err == nil {
-		return dialInnerTraced(ctx, t, r.dialer, network, address)
+		return passOn(dialInnerTraced(ctx, t, r.dialer, network, address))
 	}
 	ips, err := r.resolver.LookupNetIP(ctx, ipNetwork(network), host)
 	switch {
@@ -102,6 +102,7 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 		if err == nil {
 			return conn, nil
 		}
+		closeStray(conn)
 		errs = append(errs, err)
 	}
 	if len(errs) == 1 {

@@ -115,9 +115,9 @@ func (s *Selective) DialContext(ctx context.Context, network, address string) (n
 		if t.SelectiveMatch != nil {
 			t.SelectiveMatch(SelectiveMatchInfo{Network: network, Address: address, Index: i, Pattern: rule.Pattern})
 		}
-		return dialTraced(ctx, t, rule.Dialer, network, address)
+		return passOn(dialTraced(ctx, t, rule.Dialer, network, address))
 	}
-	return rule.Dialer.DialContext(ctx, network, address)
+	return passOn(rule.Dialer.DialContext(ctx, network, address))
 }
 
 // Dial is DialContext with [context.Background].
