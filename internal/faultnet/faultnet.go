@@ -18,12 +18,14 @@
 package faultnet
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/dialx/dialx/internal/loopback"
 )
 
 // Greeting is the byte a server writes first on every connection it serves.
@@ -35,30 +37,16 @@ type Server struct {
 	name string
 	addr string
 
-	ln     net.Listener          // nil for servers that never accept
-	handle func(net.Conn) ending // serves one accepted connection
-	decide func() bool           // reports whether the next connection should fail
-	stop   func()                // releases the raw sockets of Refused and Blackhole
-	done   chan struct{}         // closed by Close
-	wg     sync.WaitGroup
-
-	mu           sync.Mutex
-	changed      chan struct{} // closed and replaced whenever a count changes
-	open         map[net.Conn]struct{}
-	accepted     int
-	clientClosed int
-	serverClosed int
-	failed       int
-	closing      bool
+	conns    *loopback.Tracker
+	handle   func(net.Conn) loopback.Ending // serves one accepted connection
+	decide   func() bool                    // reports whether the next connection should fail
+	stop     func()                         // releases the raw sockets of Refused and Blackhole
+	stopOnce sync.Once
+	failed   atomic.Int64
 }
 
 func newServer(name string) *Server {
-	return &Server{
-		name:    name,
-		done:    make(chan struct{}),
-		changed: make(chan struct{}),
-		open:    make(map[net.Conn]struct{}),
-	}
+	return &Server{name: name, conns: loopback.New()}
 }
 
 // Name is the kind of fault, for test names and tables: "refused",
@@ -72,174 +60,94 @@ func (s *Server) Addr() string { return s.addr }
 func (s *Server) String() string { return s.name + "@" + s.addr }
 
 // Accepted reports how many connections the server accepted.
-func (s *Server) Accepted() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.accepted
-}
+func (s *Server) Accepted() int { return s.conns.Accepted() }
 
 // ClientClosed reports how many accepted connections ended because the client
 // closed (or reset) its end.
-func (s *Server) ClientClosed() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.clientClosed
-}
+func (s *Server) ClientClosed() int { return s.conns.ClientClosed() }
 
 // ServerClosed reports how many accepted connections the server ended itself:
 // the resets of Reset and Flaky, and those still open when Close was called.
-func (s *Server) ServerClosed() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.serverClosed
-}
+func (s *Server) ServerClosed() int { return s.conns.ServerClosed() }
 
 // Failed reports how many connections Flaky chose to fail.
-func (s *Server) Failed() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.failed
-}
+func (s *Server) Failed() int { return int(s.failed.Load()) }
 
 // Open reports how many accepted connections have not ended yet.
-func (s *Server) Open() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.open)
-}
+func (s *Server) Open() int { return s.conns.Open() }
 
 // WaitIdle waits until every accepted connection has ended, and returns an
 // error naming the server and the count still open if that takes longer than
 // timeout. A client closing its end is seen by the server a moment later,
 // hence the wait.
 func (s *Server) WaitIdle(timeout time.Duration) error {
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	for {
-		s.mu.Lock()
-		open, changed := len(s.open), s.changed
-		s.mu.Unlock()
-		if open == 0 {
-			return nil
-		}
-		select {
-		case <-changed:
-		case <-timer.C:
-			return fmt.Errorf("faultnet: %s: %d connection(s) still open after %v", s, open, timeout)
-		}
+	if err := s.conns.WaitIdle(timeout); err != nil {
+		return fmt.Errorf("faultnet: %s: %w", s, err)
 	}
+	return nil
 }
 
 // Close stops the server: it closes the listener and every connection still
 // open, and waits for the server's goroutines to return. It is safe to call
 // more than once.
 func (s *Server) Close() {
-	s.mu.Lock()
-	if s.closing {
-		s.mu.Unlock()
-		s.wg.Wait()
-		return
-	}
-	s.closing = true
-	close(s.done)
-	for c := range s.open {
-		c.Close()
-	}
-	s.mu.Unlock()
-	if s.ln != nil {
-		s.ln.Close()
-	}
+	s.conns.Close()
 	if s.stop != nil {
-		s.stop()
+		s.stopOnce.Do(s.stop)
 	}
-	s.wg.Wait()
-}
-
-// notifyLocked wakes WaitIdle; s.mu must be held.
-func (s *Server) notifyLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
 }
 
 // listen starts the accept loop of a server that serves each connection with
-// s.handle.
+// s.handle, or, for those s.decide chooses to fail, with a reset.
 func (s *Server) listen(tb testing.TB) *Server {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("faultnet: %s: listen: %v", s.name, err)
-	}
-	s.ln = ln
+	ln := loopback.Listen(tb, "faultnet: "+s.name)
 	s.addr = ln.Addr().String()
-	s.wg.Add(1)
-	go s.acceptLoop()
+	handle := s.handle
+	if s.decide != nil {
+		d := &decidingListener{Listener: ln, decide: s.decide, fail: make(map[net.Conn]bool)}
+		ln = d
+		handle = func(c net.Conn) loopback.Ending {
+			if d.failing(c) {
+				s.failed.Add(1)
+				return reset(c)
+			}
+			return s.handle(c)
+		}
+	}
+	s.conns.Serve(ln, handle)
 	tb.Cleanup(s.Close)
 	return s
 }
 
-func (s *Server) acceptLoop() {
-	defer s.wg.Done()
-	for {
-		c, err := s.ln.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			// Out of descriptors under load, or an aborted handshake:
-			// the listener is still good.
-			select {
-			case <-s.done:
-				return
-			case <-time.After(time.Millisecond):
-			}
-			continue
-		}
-		fail := s.decide != nil && s.decide()
-		s.mu.Lock()
-		if s.closing {
-			s.mu.Unlock()
-			c.Close()
-			return
-		}
-		s.accepted++
-		if fail {
-			s.failed++
-		}
-		s.open[c] = struct{}{}
-		s.notifyLocked()
-		s.mu.Unlock()
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			if fail {
-				s.finish(c, reset(c))
-				return
-			}
-			s.finish(c, s.handle(c))
-		}()
-	}
+// decidingListener asks decide about each connection as it is accepted, so
+// that the outcomes follow accept order whatever the handlers' scheduling.
+type decidingListener struct {
+	net.Listener
+	decide func() bool
+
+	mu   sync.Mutex
+	fail map[net.Conn]bool
 }
 
-// ending says who ended a connection.
-type ending int
-
-const (
-	byClient ending = iota
-	byServer
-)
-
-func (s *Server) finish(c net.Conn, how ending) {
-	c.Close()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.open[c]; !ok {
-		return
+func (l *decidingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
 	}
-	delete(s.open, c)
-	if how == byServer || s.closing {
-		s.serverClosed++
-	} else {
-		s.clientClosed++
+	if l.decide() {
+		l.mu.Lock()
+		l.fail[c] = true
+		l.mu.Unlock()
 	}
-	s.notifyLocked()
+	return c, nil
+}
+
+// failing reports, once, whether c was chosen to fail.
+func (l *decidingListener) failing(c net.Conn) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fail := l.fail[c]
+	delete(l.fail, c)
+	return fail
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dialx/dialx/internal/loopback"
 )
 
 // StartEcho starts a healthy server: it greets each connection and echoes
@@ -41,7 +43,7 @@ func StartReset(tb testing.TB) *Server {
 func StartSlow(tb testing.TB, delay time.Duration) *Server {
 	tb.Helper()
 	s := newServer("slow")
-	s.handle = func(c net.Conn) ending {
+	s.handle = func(c net.Conn) loopback.Ending {
 		// Wait out the delay in a read, so that a client that gives up
 		// meanwhile is noticed at once; a byte it sent early is echoed
 		// after the greeting.
@@ -50,13 +52,13 @@ func StartSlow(tb testing.TB, delay time.Duration) *Server {
 		n, err := c.Read(early[:])
 		c.SetReadDeadline(time.Time{})
 		if ne, ok := err.(net.Error); err != nil && !(ok && ne.Timeout()) {
-			return byClient
+			return loopback.ByClient
 		}
 		if _, err := c.Write(append([]byte{Greeting}, early[:n]...)); err != nil {
-			return byClient
+			return loopback.ByClient
 		}
 		copyPlain(c, c)
-		return byClient
+		return loopback.ByClient
 	}
 	return s.listen(tb)
 }
@@ -67,9 +69,9 @@ func StartSlow(tb testing.TB, delay time.Duration) *Server {
 func StartSilent(tb testing.TB) *Server {
 	tb.Helper()
 	s := newServer("silent")
-	s.handle = func(c net.Conn) ending {
+	s.handle = func(c net.Conn) loopback.Ending {
 		copyPlain(io.Discard, c)
-		return byClient
+		return loopback.ByClient
 	}
 	return s.listen(tb)
 }
@@ -105,12 +107,12 @@ func StartFlaky(tb testing.TB, failFraction float64, seed uint64) *Server {
 }
 
 // echo greets, then copies the client's bytes back until it closes.
-func echo(c net.Conn) ending {
+func echo(c net.Conn) loopback.Ending {
 	if _, err := c.Write([]byte{Greeting}); err != nil {
-		return byClient
+		return loopback.ByClient
 	}
 	copyPlain(c, c)
-	return byClient
+	return loopback.ByClient
 }
 
 // copyPlain copies like io.Copy but never through splice(2): for TCP to TCP,
@@ -123,10 +125,10 @@ func copyPlain(dst io.Writer, src io.Reader) {
 }
 
 // reset closes c so that the peer sees a reset rather than an orderly end.
-func reset(c net.Conn) ending {
+func reset(c net.Conn) loopback.Ending {
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetLinger(0)
 	}
 	c.Close()
-	return byServer
+	return loopback.ByServer
 }

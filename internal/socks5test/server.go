@@ -6,13 +6,15 @@ package socks5test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dialx/dialx/internal/loopback"
 )
 
 // Reply codes of RFC 1928, section 6.
@@ -27,41 +29,32 @@ const (
 // Server is a running SOCKS5 server. Start makes one and registers Close
 // with the test's Cleanup.
 type Server struct {
-	ln net.Listener
-	wg sync.WaitGroup
+	addr  string
+	conns *loopback.Tracker
 
 	mu       sync.Mutex
-	changed  chan struct{}
-	open     map[net.Conn]struct{}
-	accepted int
 	connects int
 	refusals int
-	closing  bool
 }
 
 // Start starts a server on 127.0.0.1.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("socks5test: listen: %v", err)
-	}
-	s := &Server{ln: ln, changed: make(chan struct{}), open: make(map[net.Conn]struct{})}
-	s.wg.Add(1)
-	go s.serve()
+	ln := loopback.Listen(tb, "socks5test")
+	s := &Server{addr: ln.Addr().String(), conns: loopback.New()}
+	s.conns.Serve(ln, func(c net.Conn) loopback.Ending {
+		s.handle(c)
+		return loopback.ByClient
+	})
 	tb.Cleanup(s.Close)
 	return s
 }
 
 // Addr is the server's address, "127.0.0.1:port".
-func (s *Server) Addr() string { return s.ln.Addr().String() }
+func (s *Server) Addr() string { return s.addr }
 
 // Accepted reports how many client connections the server accepted.
-func (s *Server) Accepted() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.accepted
-}
+func (s *Server) Accepted() int { return s.conns.Accepted() }
 
 // Connects reports how many CONNECT requests succeeded.
 func (s *Server) Connects() int {
@@ -79,82 +72,20 @@ func (s *Server) Refusals() int {
 }
 
 // Open reports how many client connections have not ended yet.
-func (s *Server) Open() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.open)
-}
+func (s *Server) Open() int { return s.conns.Open() }
 
 // WaitIdle waits until every client connection has ended, or returns an
 // error after timeout.
 func (s *Server) WaitIdle(timeout time.Duration) error {
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	for {
-		s.mu.Lock()
-		open, changed := len(s.open), s.changed
-		s.mu.Unlock()
-		if open == 0 {
-			return nil
-		}
-		select {
-		case <-changed:
-		case <-timer.C:
-			return errors.New("socks5test: " + strconv.Itoa(open) + " connection(s) still open after " + timeout.String())
-		}
+	if err := s.conns.WaitIdle(timeout); err != nil {
+		return fmt.Errorf("socks5test: %w", err)
 	}
+	return nil
 }
 
 // Close stops the listener, ends every relayed connection and waits for the
 // server's goroutines. It is safe to call more than once.
-func (s *Server) Close() {
-	s.mu.Lock()
-	s.closing = true
-	for c := range s.open {
-		c.Close()
-	}
-	s.mu.Unlock()
-	s.ln.Close()
-	s.wg.Wait()
-}
-
-func (s *Server) serve() {
-	defer s.wg.Done()
-	for {
-		c, err := s.ln.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
-		}
-		s.mu.Lock()
-		if s.closing {
-			s.mu.Unlock()
-			c.Close()
-			return
-		}
-		s.accepted++
-		s.open[c] = struct{}{}
-		s.notifyLocked()
-		s.mu.Unlock()
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			s.handle(c)
-			c.Close()
-			s.mu.Lock()
-			delete(s.open, c)
-			s.notifyLocked()
-			s.mu.Unlock()
-		}()
-	}
-}
-
-func (s *Server) notifyLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
+func (s *Server) Close() { s.conns.Close() }
 
 func (s *Server) count(reply byte) {
 	s.mu.Lock()
@@ -191,7 +122,7 @@ func (s *Server) handle(c net.Conn) {
 		s.reply(c, replyNoCommand, nil)
 		return
 	}
-	ip, allowed := loopback(req.host)
+	ip, allowed := loopbackIP(req.host)
 	if !allowed {
 		s.reply(c, replyNotAllowed, nil)
 		return
@@ -203,27 +134,19 @@ func (s *Server) handle(c net.Conn) {
 		return
 	}
 	defer upstream.Close()
-	s.mu.Lock()
-	if s.closing {
-		s.mu.Unlock()
+	// Close must also end the upstream side of the relay.
+	if !s.conns.Hold(upstream) {
 		return
 	}
-	// Close must also end the upstream side of the relay.
-	s.open[upstream] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.open, upstream)
-		s.mu.Unlock()
-	}()
+	defer s.conns.Release(upstream)
 	if !s.reply(c, replySucceeded, upstream.LocalAddr()) {
 		return
 	}
 	relay(c, upstream)
 }
 
-// loopback resolves host without any lookup: a loopback IP, or "localhost".
-func loopback(host string) (netip.Addr, bool) {
+// loopbackIP resolves host without any lookup: a loopback IP, or "localhost".
+func loopbackIP(host string) (netip.Addr, bool) {
 	if host == "localhost" {
 		return netip.AddrFrom4([4]byte{127, 0, 0, 1}), true
 	}
