@@ -63,14 +63,7 @@ func TestSynchronousDecoratorsDoNotAllocate(t *testing.T) {
 			continue
 		}
 		t.Run(d.name, func(t *testing.T) {
-			allocs := testing.AllocsPerRun(1000, func() {
-				if _, err := d.dialer.DialContext(ctx, "tcp", "127.0.0.1:80"); err != nil {
-					t.Fatal(err)
-				}
-			})
-			if allocs != 0 {
-				t.Errorf("%s allocates %v times per dial, want 0", d.name, allocs)
-			}
+			assertDialDoesNotAllocate(t, ctx, d.dialer, "127.0.0.1:80")
 		})
 	}
 }

@@ -264,13 +264,7 @@ func TestLimitStress(t *testing.T) {
 
 func TestLimitUncontendedDoesNotAllocate(t *testing.T) {
 	limit := dialx.NewLimit(dialx.DialerFunc(dialtest.Instant()), 4)
-	ctx := context.Background()
-	allocs := testing.AllocsPerRun(1000, func() {
-		if _, err := limit.DialContext(ctx, "tcp", "10.0.0.1:80"); err != nil {
-			t.Fatal(err)
-		}
-	})
-	assert.Zero(t, allocs)
+	assertDialDoesNotAllocate(t, context.Background(), limit, "10.0.0.1:80")
 }
 
 func TestLimitPanicsOnProgrammerErrors(t *testing.T) {

@@ -277,13 +277,7 @@ func TestRepeatWithOptionsDoesNotAllocateOnSuccess(t *testing.T) {
 		dialx.WithBackoff(dialx.ExponentialBackoff{}),
 		dialx.WithRetryIf(func(error) bool { return true }),
 		dialx.WithBudget(dialx.NewBudget()))
-	ctx := context.Background()
-	allocs := testing.AllocsPerRun(1000, func() {
-		if _, err := repeat.DialContext(ctx, "tcp", "127.0.0.1:80"); err != nil {
-			t.Fatal(err)
-		}
-	})
-	assert.Zero(t, allocs)
+	assertDialDoesNotAllocate(t, context.Background(), repeat, "127.0.0.1:80")
 }
 
 func TestRepeatOptionsPanicOnNil(t *testing.T) {
