@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -14,6 +16,18 @@ import (
 // can carry. Longer hosts are refused, which also bounds the stack buffer a
 // match works in.
 const maxHostLen = 253
+
+// maxRawHostLen bounds a host as written, before any conversion. IDNA costs
+// time quadratic in the distinct code points of a label, so the length is
+// checked before IDNA runs: a host of 1,024 bytes is at most 1,024 code
+// points, which IDNA maps in microseconds, and no name that fits DNS's 253
+// bytes needs more (four bytes of UTF-8 for each of its characters, plus a
+// few ignorable ones, which are refused anyway).
+const maxRawHostLen = 1024
+
+// maxZoneLen bounds the zone of an IPv6 address: an interface name (at most
+// 15 bytes on Linux, 16 on BSD) or index.
+const maxZoneLen = 64
 
 // idnaLookup maps non-ASCII host names to their ASCII form with the lookup
 // rules of UTS 46 (case folding, width and compatibility mappings, ignored
@@ -38,15 +52,26 @@ func canonHost(buf []byte, host string, star bool) (ip netip.Addr, zone bool, na
 	if host == "" {
 		return ip, false, nil, errors.New("empty host")
 	}
+	if len(host) > maxRawHostLen {
+		return ip, false, nil, errors.New("host of " + strconv.Itoa(len(host)) + " bytes is longer than the " + strconv.Itoa(maxRawHostLen) + " a host may have")
+	}
 	orig := host
 	if strings.IndexByte(host, ':') >= 0 {
 		ip, err = netip.ParseAddr(host)
 		if err != nil || !ip.Is6() {
 			return netip.Addr{}, false, nil, errors.New("invalid IPv6 address " + strconv.Quote(host))
 		}
+		if z := ip.Zone(); z != "" {
+			if err := checkZone(z); err != nil {
+				return netip.Addr{}, false, nil, errors.New("invalid IPv6 address " + strconv.Quote(host) + ": " + err.Error())
+			}
+		}
 		return ip.WithZone("").Unmap(), ip.Zone() != "", nil, nil
 	}
 	if !isASCII(host) {
+		if err := checkUnicode(host); err != nil {
+			return ip, false, nil, errors.New("invalid host " + strconv.Quote(host) + ": " + err.Error())
+		}
 		if star && starBesideNonASCII(host) {
 			// IDNA would encode the '*' into the label's punycode, where
 			// it no longer stands for what the Unicode label holds.
@@ -87,6 +112,63 @@ func canonHost(buf []byte, host string, star bool) (ip netip.Addr, zone bool, na
 		return ip, false, nil, errors.New("host " + strconv.Quote(orig) + " ends in a number but is not a dotted-quad IPv4 address")
 	}
 	return ip, false, name, nil
+}
+
+// checkUnicode refuses what IDNA would repair or drop without a word:
+// bytes that are not UTF-8 (IDNA reads them as U+FFFD and carries on, so
+// "localhost\xff" would become a name of its own while a parser downstream
+// that skips bad bytes reads "localhost"), control characters (NUL among
+// them, where C code cuts a string), U+FFFD itself (the mark of an earlier
+// repair), and the characters the UTS 46 mapping deletes (soft hyphen,
+// zero-width space, variation selectors...), so that what is matched is
+// what was written.
+func checkUnicode(host string) error {
+	for i, r := range host {
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(host[i:]); size == 1 {
+				return errors.New("byte " + strconv.Quote(host[i:i+1]) + " at offset " + strconv.Itoa(i) + " is not valid UTF-8")
+			}
+			return errors.New("replacement character U+FFFD at offset " + strconv.Itoa(i))
+		case unicode.IsControl(r):
+			return errors.New("control character " + strconv.QuoteRune(r) + " at offset " + strconv.Itoa(i))
+		case idnaIgnored(r):
+			return errors.New("character " + strconv.QuoteRune(r) + " at offset " + strconv.Itoa(i) + " would be dropped by IDNA")
+		}
+	}
+	return nil
+}
+
+// idnaIgnored reports whether the UTS 46 mapping deletes r. The ranges are
+// the "ignored" entries of the IDNA mapping table; a test walks every code
+// point through the mapping in use and checks that these are exactly the
+// ones it drops.
+func idnaIgnored(r rune) bool {
+	switch {
+	case r < 0xAD:
+		return false
+	case r == 0x00AD, r == 0x034F, 0x180B <= r && r <= 0x180D, r == 0x180F,
+		r == 0x200B, r == 0x2060, r == 0x2064, 0xFE00 <= r && r <= 0xFE0F, r == 0xFEFF,
+		0x1BCA0 <= r && r <= 0x1BCA3, 0xE0100 <= r && r <= 0xE01EF:
+		return true
+	}
+	return false
+}
+
+// checkZone accepts the zone of an IPv6 address when it is an interface
+// name or index: letters, digits, '-', '_' and '.'. The zone is passed on
+// to the Dialer, so nothing in it may read differently downstream.
+func checkZone(zone string) error {
+	if len(zone) > maxZoneLen {
+		return errors.New("zone longer than " + strconv.Itoa(maxZoneLen) + " bytes")
+	}
+	for i := 0; i < len(zone); i++ {
+		c := zone[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return errors.New("character " + strconv.QuoteRune(rune(c)) + " in zone " + strconv.Quote(zone) + " is not allowed")
+		}
+	}
+	return nil
 }
 
 // starBesideNonASCII reports whether a label of host holds both '*' and a

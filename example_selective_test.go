@@ -37,8 +37,8 @@ func ExampleNewSelective() {
 	fmt.Println(err)
 	// Output:
 	// dialx: reject tcp cdn.ads.example:443: blocked
-	// dialx: reject tcp ADS.example.:443: blocked
-	// dialx: reject tcp [::ffff:10.1.2.3]:22: connection rejected
+	// dialx: reject tcp ads.example:443: blocked
+	// dialx: reject tcp 10.1.2.3:22: connection rejected
 	// http: dialing tcp example.com:80
 	// direct: dialing tcp example.com:443
 	// dialx: rule 0 "example.com:http": port "http" is not a decimal number
@@ -138,7 +138,7 @@ func ExampleNewResolve() {
 	// Output:
 	// public: dialing tcp 192.0.2.10:443
 	// dialx: resolve tcp rebind.example.net:443: reject tcp 127.0.0.1:443: private address
-	// dialx: reject tcp [::ffff:10.0.0.1]:80: private address
+	// dialx: reject tcp 10.0.0.1:80: private address
 }
 
 type lookupFunc func(ctx context.Context, network, host string) ([]netip.Addr, error)

@@ -44,7 +44,7 @@ func newIndex(patterns []pattern) *index {
 			node.below = append(node.below, id)
 		case hostPrefix:
 			x.prefixes.add(p.prefix, id)
-		case hostGlob:
+		case hostGlob, hostIPv4Glob:
 			x.globs = append(x.globs, id)
 		}
 	}
@@ -86,8 +86,7 @@ func (x *index) find(t *target) int {
 		if id >= best {
 			break
 		}
-		p := &x.patterns[id]
-		if p.lo <= t.port && t.port <= p.hi && glob(p.text, t.text) {
+		if x.patterns[id].matches(t) {
 			best = id
 			break
 		}

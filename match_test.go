@@ -105,7 +105,11 @@ func joinPattern(host, port string) string {
 // that rule sets use many prefix lengths that nest and overlap.
 func randBlock(r *rand.Rand) string {
 	ip := netip.MustParseAddr(randIPs[r.IntN(len(randIPs))])
-	return netip.PrefixFrom(ip, r.IntN(ip.BitLen()+1)).String()
+	bits := r.IntN(ip.BitLen() + 1)
+	if ip.Is4In6() {
+		bits = 96 + r.IntN(33) // shorter mapped blocks are refused
+	}
+	return netip.PrefixFrom(ip, bits).Masked().String()
 }
 
 // randNearIP is one of randIPs with one bit flipped, so that it falls in
@@ -205,7 +209,6 @@ func TestGlobTable(t *testing.T) {
 		want    bool
 	}{
 		{pattern: "*", host: "a", want: true},
-		{pattern: "**", host: "a.b", want: true},
 		{pattern: "*.example.com", host: "www.example.com", want: true},
 		{pattern: "*.example.com", host: "a.b.example.com", want: true},
 		{pattern: "*.example.com", host: "example.com", want: false},
@@ -243,7 +246,7 @@ func TestGlobTable(t *testing.T) {
 		{pattern: "192.168.*.1", host: "192.168.10.1", want: true},
 		{pattern: "192.168.*.1", host: "192.168.10.2", want: false},
 		{pattern: "*0.0.1", host: "10.0.0.1", want: true},
-		{pattern: "*.*.*.*", host: "1.2.3.4", want: true},
+		{pattern: "*x*", host: "10.0.0.1", want: false},
 	}
 	never := DialerFunc(func(context.Context, string, string) (net.Conn, error) { return nil, ErrRejected })
 	for _, tt := range tests {

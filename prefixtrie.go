@@ -8,9 +8,11 @@ import (
 
 // prefixTrie holds the IP and CIDR rules in a path-compressed binary trie
 // over 128-bit keys. IPv4 blocks are stored as the IPv4-mapped IPv6 blocks
-// they stand for (10.0.0.0/8 as ::ffff:10.0.0.0/104), so one walk from the
-// root finds the IPv4 blocks and exactly those IPv6 blocks that hold the
-// address's mapped form, and never looks at any other IPv6 block. A walk
+// they stand for (10.0.0.0/8 as ::ffff:10.0.0.0/104), at depth 96 or more,
+// so a walk for an IPv4 address passes only the IPv6 blocks above
+// ::ffff:0:0/96, which it skips (an IPv6 block never holds an IPv4
+// address), and a walk for an IPv6 address never reaches an IPv4 block
+// (canonical IPv6 addresses are never IPv4-mapped). A walk
 // visits only nodes whose block holds the address, at most one per distinct
 // prefix length on its path, so its cost is bounded by the address width and
 // does not grow with the number of prefix lengths in use elsewhere.
@@ -134,13 +136,16 @@ func (t *prefixTrie) find(x *index, ip netip.Addr, port uint16, best int32) int3
 		return best
 	}
 	key := keyOf(ip)
+	v4 := ip.Is4()
 	n := int32(0)
 	for {
 		node := &t.nodes[n]
 		if key.masked(node.bits) != node.key {
 			return best
 		}
-		best = x.first(node.ids, port, best)
+		if !v4 || node.bits >= 96 {
+			best = x.first(node.ids, port, best)
+		}
 		if node.bits == 128 {
 			return best
 		}

@@ -44,10 +44,12 @@ func NewRejectFunc(reason func(network, address string) error) *Reject {
 // it wraps, which then decides).
 //
 // [Reject] implements Refuser (it refuses every dial), and so does
-// [Selective] (its matching rule's Dialer decides). A Dialer that wraps a
-// Refuser hides it unless it implements Refuser too, by asking the one it
-// wraps. Implementations must be safe for concurrent use by multiple
-// goroutines.
+// [Selective] (its matching rule's Dialer decides). The checks of this
+// package also look through its decorators that wrap one Dialer ([Repeat],
+// [Timeout], [Delay], [Swappable], [Limit], [Breaker], [Resolve]); a Dialer
+// of your own that wraps a Refuser hides it unless it implements Refuser
+// too, by asking the one it wraps. Implementations must be safe for
+// concurrent use by multiple goroutines.
 type Refuser interface {
 	Refusal(ctx context.Context, network, address string) error
 }

@@ -240,7 +240,8 @@ func (r *refuseLoopback) Refusal(_ context.Context, _, address string) error {
 var errLoopback = errors.New("loopback refused")
 
 // TestSelectiveControlContextDialers pins down which rule Dialers the hook
-// takes as refusing: Refusers only, whatever they wrap.
+// takes as refusing: Refusers, and the package's single-inner decorators
+// around one, however deep.
 func TestSelectiveControlContextDialers(t *testing.T) {
 	reject := dialx.NewReject(errors.New("denied"))
 	inner, err := dialx.NewSelective(
@@ -256,7 +257,25 @@ func TestSelectiveControlContextDialers(t *testing.T) {
 		{name: "Reject", dialer: reject, wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
 		{name: "Reject in a DialerFunc is hidden", dialer: dialx.DialerFunc(reject.DialContext),
 			wantIs: map[string]error{"127.0.0.2:80": nil}},
-		{name: "Reject in a Timeout is hidden", dialer: dialx.NewTimeout(reject, time.Second),
+		{name: "Reject in a Timeout", dialer: dialx.NewTimeout(reject, time.Second),
+			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
+		{name: "Reject in a Repeat", dialer: dialx.NewRepeat(reject, 3),
+			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
+		{name: "Reject in a Delay", dialer: dialx.NewDelay(reject, time.Hour),
+			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
+		{name: "Reject in a Swappable", dialer: dialx.NewSwappable(reject),
+			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
+		{name: "Reject in a Limit", dialer: dialx.NewLimit(reject, 1),
+			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
+		{name: "Reject in a Breaker", dialer: dialx.NewBreaker(reject),
+			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
+		{name: "Reject in a Resolve", dialer: dialx.NewResolve(reject),
+			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
+		{name: "Reject deep in a stack", dialer: dialx.NewTimeout(dialx.NewBreaker(dialx.NewLimit(dialx.NewRepeat(dialx.NewSwappable(reject), 2), 4)), time.Second),
+			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
+		{name: "Selective in a Swappable", dialer: dialx.NewSwappable(inner),
+			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected, "127.0.0.3:80": nil, "10.0.0.2:80": dialx.ErrNoMatch}},
+		{name: "Reject in a Concurrent is hidden", dialer: dialx.NewConcurrent(reject),
 			wantIs: map[string]error{"127.0.0.2:80": nil}},
 		{name: "custom Refuser", dialer: &refuseLoopback{},
 			wantIs: map[string]error{"127.0.0.2:80": errLoopback, "10.0.0.2:80": nil}},

@@ -29,7 +29,8 @@ const (
 	hostName                       // "example.com": that name only
 	hostDomain                     // ".example.com": the name and every name below it
 	hostSubdomains                 // "*.example.com": every name strictly below
-	hostGlob                       // '*' elsewhere: matched against the host's text
+	hostGlob                       // '*' elsewhere, with a letter: matched against a name
+	hostIPv4Glob                   // '*' among digits and dots only: matched against an IPv4 address's text
 	hostPrefix                     // an IP literal (a full-length prefix) or a CIDR block
 )
 
@@ -41,11 +42,19 @@ type pattern struct {
 	lo, hi uint16       // inclusive port range; 0-65535 when no port is given
 }
 
+// maxPatternLen bounds a pattern as written: the longest address, a prefix
+// length and the far end of a port range. Longer patterns are refused before
+// any parsing.
+const maxPatternLen = maxAddressLen + len("/128-65535")
+
 // parsePattern validates and compiles one pattern.
 func parsePattern(s string) (pattern, error) {
 	p := pattern{lo: 0, hi: 65535}
-	if s == "" {
+	switch {
+	case s == "":
 		return p, errors.New("empty pattern")
+	case len(s) > maxPatternLen:
+		return p, errors.New("pattern of " + strconv.Itoa(len(s)) + " bytes is longer than the " + strconv.Itoa(maxPatternLen) + " a pattern may have")
 	}
 	host, port, hasPort, bracketed := s, "", false, false
 	if s[0] == '[' {
@@ -86,17 +95,15 @@ func parsePattern(s string) (pattern, error) {
 func (p *pattern) parseHost(host string, bracketed bool) error {
 	switch {
 	case strings.IndexByte(host, '/') >= 0:
-		prefix, err := netip.ParsePrefix(host)
-		if err != nil {
-			return errors.New("invalid CIDR block " + strconv.Quote(host))
-		}
-		if addr := prefix.Addr(); addr.Is4In6() && prefix.Bits() >= 96 {
-			prefix = netip.PrefixFrom(addr.Unmap(), prefix.Bits()-96)
-		}
-		p.kind, p.prefix = hostPrefix, prefix.Masked()
-		return nil
+		return p.parseBlock(host)
 	case strings.IndexByte(host, ':') >= 0 && strings.IndexByte(host, '*') >= 0:
 		return errors.New("'*' is not allowed in an IPv6 address; use a CIDR block")
+	case strings.IndexByte(host, ':') >= 0 && strings.IndexByte(host, '.') >= 0:
+		if ip, err := netip.ParseAddr(host); err == nil && !ip.Is4In6() && ipv4Compatible.Contains(ip) {
+			b := ip.As16()
+			return errors.New(strconv.Quote(host) + " is the IPv6 address " + ip.String() + ", not an IPv4 address; write " +
+				netip.AddrFrom4([4]byte(b[12:])).String() + " for the IPv4 address, or " + ip.String() + " for the IPv6 one")
+		}
 	case host == "*":
 		p.kind = hostAny
 		return nil
@@ -130,8 +137,65 @@ func (p *pattern) parseHost(host string, bracketed bool) error {
 		// text, so that it matches 127.0.0.2 as a shell glob would.
 		p.kind, p.text = hostSubdomains, string(name[2:])
 	default:
-		p.kind, p.text = hostGlob, string(name)
+		return p.parseGlob(name)
 	}
+	return nil
+}
+
+// parseGlob sorts a glob by what it can match. One of digits, dots and
+// stars only reads as IPv4 addresses ("10.*", "*.0.0.2") and matches only
+// their text, never a name such as 10.attacker.example that it would
+// otherwise let through; one with a letter, '-' or '_' matches only names.
+// One of dots and stars only ("*.*") reads as either and is refused.
+func (p *pattern) parseGlob(name []byte) error {
+	digits, other := false, false
+	for _, c := range name {
+		switch {
+		case '0' <= c && c <= '9':
+			digits = true
+		case c != '.' && c != '*':
+			other = true
+		}
+	}
+	switch {
+	case other:
+		p.kind = hostGlob
+	case digits:
+		p.kind = hostIPv4Glob
+	default:
+		return errors.New("glob " + strconv.Quote(string(name)) + " has no letter or digit, so it could mean names or IPv4 addresses; write '*' for every host")
+	}
+	p.text = string(name)
+	return nil
+}
+
+// ipv4Compatible is the deprecated IPv4-compatible IPv6 block (RFC 4291
+// 2.5.5.1), whose addresses are written like "::10.0.0.1" but are not the
+// IPv4 addresses they spell.
+var ipv4Compatible = netip.MustParsePrefix("::/96")
+
+// parseBlock reads a CIDR block. A block must be written with its host bits
+// clear ("10.0.0.0/8", not "10.0.0.1/8", which may have meant one
+// address), and an IPv4-mapped block ("::ffff:10.0.0.0/104") stands for the
+// IPv4 block it carries, so it must be /96 or longer: "::ffff:10.0.0.0/8"
+// would otherwise be the IPv6 block ::/8, which holds no IPv4 address.
+func (p *pattern) parseBlock(host string) error {
+	prefix, err := netip.ParsePrefix(host)
+	if err != nil {
+		return errors.New("invalid CIDR block " + strconv.Quote(host))
+	}
+	addr := prefix.Addr()
+	if addr.Is4In6() {
+		if prefix.Bits() < 96 {
+			return errors.New("IPv4-mapped block " + strconv.Quote(host) + " is shorter than /96, so it is not an IPv4 block; write " +
+				"::ffff:" + addr.Unmap().String() + "/" + strconv.Itoa(96+min(32, max(0, prefix.Bits()))) + " or the IPv4 block itself")
+		}
+		prefix = netip.PrefixFrom(addr.Unmap(), prefix.Bits()-96)
+	}
+	if masked := prefix.Masked(); masked != prefix {
+		return errors.New("CIDR block " + strconv.Quote(host) + " has bits set after its prefix length; write " + masked.String())
+	}
+	p.kind, p.prefix = hostPrefix, prefix
 	return nil
 }
 
@@ -158,9 +222,11 @@ func parsePortRange(s string) (lo, hi uint16, err error) {
 
 // target is a dialed address in canonical form.
 type target struct {
-	ip   netip.Addr // valid when the host is an IP literal
-	text []byte     // the canonical name, or the IP address's text
-	port uint16
+	ip       netip.Addr // valid when the host is an IP literal
+	text     []byte     // the canonical name, or the IP address's text
+	port     uint16
+	portText string // the port as written, which parsePort has checked is canonical
+	zone     string // an IPv6 address's zone, which matching ignores
 }
 
 // matches reports whether p selects t. It is the plain definition of the
@@ -173,7 +239,9 @@ func (p *pattern) matches(t *target) bool {
 	case hostAny:
 		return true
 	case hostGlob:
-		return glob(p.text, t.text)
+		return !t.ip.IsValid() && glob(p.text, t.text)
+	case hostIPv4Glob:
+		return t.ip.Is4() && glob(p.text, t.text)
 	case hostPrefix:
 		return t.ip.IsValid() && prefixContains(p.prefix, t.ip)
 	}
@@ -196,11 +264,9 @@ func isBelow(name []byte, domain string) bool {
 	return n > 1 && name[n-1] == '.' && string(name[n:]) == domain
 }
 
-// prefixContains is prefix.Contains(ip), except that an IPv6 block also holds
-// the IPv4 addresses whose mapped form it holds.
+// prefixContains is prefix.Contains(ip): an IPv4 address is held only by
+// IPv4 blocks (which IPv4-mapped blocks became when parsed), never by an
+// IPv6 block such as ::/0 that holds its mapped form.
 func prefixContains(prefix netip.Prefix, ip netip.Addr) bool {
-	if ip.Is4() && prefix.Addr().Is6() {
-		ip = netip.AddrFrom16(ip.As16())
-	}
 	return prefix.Contains(ip)
 }

@@ -2,6 +2,7 @@ package dialx
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -26,53 +27,100 @@ const maxRuleLine = 64 << 10
 // The rules come back in file order. ParseRules checks every pattern as
 // NewSelective would and reports every bad line at once, each as a
 // [*RuleError] with its line number, joined with [errors.Join]; on any
-// error it returns no rules at all, never part of the list.
+// error it returns no rules at all, never part of the list. A line may be
+// at most 64 KiB long: a longer one is reported as a bad line and skipped,
+// without being held in memory, and the lines after it are still checked.
 func ParseRules(r io.Reader, dialers map[string]Dialer) ([]Rule, error) {
-	scanner := bufio.NewScanner(r)
-	scanner.Buffer(nil, maxRuleLine)
+	lines := bufio.NewReaderSize(r, maxRuleLine)
 	var rules []Rule
 	var errs []error
-	line := 0
-	for scanner.Scan() {
-		line++
-		text := scanner.Text()
-		if line == 1 {
-			text = strings.TrimPrefix(text, "\uFEFF")
+	for line := 1; ; line++ {
+		raw, tooLong, err := readLine(lines)
+		if err != nil && len(raw) == 0 && !tooLong {
+			if err != io.EOF {
+				errs = append(errs, fmt.Errorf("dialx: line %d: %w", line, err))
+			}
+			break
 		}
-		if comment := strings.IndexByte(text, '#'); comment >= 0 {
-			text = text[:comment]
+		if tooLong {
+			errs = append(errs, &RuleError{Line: line, Index: len(rules), Pattern: excerpt(raw),
+				Err: errors.New("line is longer than " + strconv.Itoa(maxRuleLine) + " bytes")})
+		} else if rule, bad := parseRuleLine(line, string(raw), len(rules), dialers); bad != nil {
+			errs = append(errs, bad...)
+		} else if rule.Dialer != nil {
+			rules = append(rules, rule)
 		}
-		fields := strings.Fields(text)
-		if len(fields) == 0 {
-			continue
-		}
-		bad := func(err error) {
-			errs = append(errs, &RuleError{Line: line, Index: len(rules), Pattern: fields[0], Err: err})
-		}
-		if len(fields) != 2 {
-			bad(errors.New("want PATTERN DIALER-NAME, got " + strconv.Itoa(len(fields)) + " fields"))
-			continue
-		}
-		pattern, name := fields[0], fields[1]
-		_, err := parsePattern(pattern)
 		if err != nil {
-			bad(err)
+			if err != io.EOF {
+				errs = append(errs, fmt.Errorf("dialx: line %d: %w", line, err))
+			}
+			break
 		}
-		dialer, ok := dialers[name]
-		switch {
-		case !ok:
-			bad(errors.New("no Dialer named " + strconv.Quote(name)))
-		case isNilDialer(dialer):
-			bad(errors.New("the Dialer named " + strconv.Quote(name) + " is nil"))
-		case err == nil:
-			rules = append(rules, Rule{Pattern: pattern, Dialer: dialer})
-		}
-	}
-	if err := scanner.Err(); err != nil {
-		errs = append(errs, fmt.Errorf("dialx: line %d: %w", line+1, err))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return rules, nil
+}
+
+// readLine returns the next line without its end of line. A line longer
+// than the reader's buffer is skipped to its end, not held: tooLong is set
+// and raw keeps the line's first bytes. err is the reader's error, io.EOF
+// at the end of the file, which may come with a last line.
+func readLine(lines *bufio.Reader) (raw []byte, tooLong bool, err error) {
+	raw, err = lines.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		head := append([]byte(nil), raw[:min(len(raw), 64)]...)
+		for err == bufio.ErrBufferFull {
+			_, err = lines.ReadSlice('\n')
+		}
+		return head, true, err
+	}
+	raw = bytes.TrimSuffix(raw, []byte("\n"))
+	return raw, false, err
+}
+
+// excerpt is the start of an over-long line, to name it in an error.
+func excerpt(raw []byte) string {
+	text := strings.ToValidUTF8(string(raw[:min(len(raw), 32)]), "")
+	return text + "..."
+}
+
+// parseRuleLine reads one line of a rules file that holds the rule number
+// index if it holds a rule. It returns a Rule with a nil Dialer for a line
+// without a rule, and every error of a bad one.
+func parseRuleLine(line int, text string, index int, dialers map[string]Dialer) (Rule, []error) {
+	if line == 1 {
+		text = strings.TrimPrefix(text, "\uFEFF")
+	}
+	if comment := strings.IndexByte(text, '#'); comment >= 0 {
+		text = text[:comment]
+	}
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return Rule{}, nil
+	}
+	var errs []error
+	bad := func(err error) {
+		errs = append(errs, &RuleError{Line: line, Index: index, Pattern: fields[0], Err: err})
+	}
+	if len(fields) != 2 {
+		bad(errors.New("want PATTERN DIALER-NAME, got " + strconv.Itoa(len(fields)) + " fields"))
+		return Rule{}, errs
+	}
+	pattern, name := fields[0], fields[1]
+	if _, err := parsePattern(pattern); err != nil {
+		bad(err)
+	}
+	dialer, ok := dialers[name]
+	switch {
+	case !ok:
+		bad(errors.New("no Dialer named " + strconv.Quote(name)))
+	case isNilDialer(dialer):
+		bad(errors.New("the Dialer named " + strconv.Quote(name) + " is nil"))
+	}
+	if errs != nil {
+		return Rule{}, errs
+	}
+	return Rule{Pattern: pattern, Dialer: dialer}, nil
 }

@@ -3,6 +3,7 @@ package dialx_test
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -82,11 +83,47 @@ func TestParseRulesReaderError(t *testing.T) {
 	assert.ErrorContains(t, err, "dialx: line 1: disk on fire")
 }
 
+// TestParseRulesLineTooLong checks that an over-long line is one bad line
+// among others: a RuleError with its number, and the lines after it are
+// still read and checked, whatever the reader's chunk size.
 func TestParseRulesLineTooLong(t *testing.T) {
-	file := "* direct\n" + strings.Repeat("a", 70<<10) + " direct\n"
+	file := "* direct\n" +
+		strings.Repeat("a", 70<<10) + " direct\n" +
+		"example.com:nope direct\n" +
+		"# a long comment " + strings.Repeat("#", 1<<20) + "\n" +
+		"example.org direct" // no end of line
+	readers := map[string]func() io.Reader{
+		"whole":         func() io.Reader { return strings.NewReader(file) },
+		"one byte each": func() io.Reader { return iotest.OneByteReader(strings.NewReader(file)) },
+		"half reads":    func() io.Reader { return iotest.HalfReader(strings.NewReader(file)) },
+	}
+	for name, reader := range readers {
+		t.Run(name, func(t *testing.T) {
+			rules, err := dialx.ParseRules(reader(), map[string]dialx.Dialer{"direct": &dialtest.Dialer{}})
+			assert.Nil(t, rules)
+			var joined interface{ Unwrap() []error }
+			require.ErrorAs(t, err, &joined)
+			var lines []int
+			for _, e := range joined.Unwrap() {
+				var re *dialx.RuleError
+				require.ErrorAs(t, e, &re)
+				lines = append(lines, re.Line)
+			}
+			assert.Equal(t, []int{2, 3, 4}, lines)
+			assert.ErrorContains(t, err, `dialx: line 2: pattern "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...": line is longer than 65536 bytes`)
+			assert.ErrorContains(t, err, `dialx: line 3: pattern "example.com:nope"`)
+		})
+	}
+}
+
+// TestParseRulesLineAtTheLimit checks that a line of exactly the limit is
+// read, and so is a last line without an end of line.
+func TestParseRulesLineAtTheLimit(t *testing.T) {
+	comment := "# " + strings.Repeat("x", 64<<10-3) // with its '\n', 64 KiB exactly
+	file := "* direct\n" + comment + "\nexample.org direct"
 	rules, err := dialx.ParseRules(strings.NewReader(file), map[string]dialx.Dialer{"direct": &dialtest.Dialer{}})
-	assert.Nil(t, rules)
-	assert.ErrorContains(t, err, "dialx: line 2: bufio.Scanner: token too long")
+	require.NoError(t, err)
+	assert.Len(t, rules, 2)
 }
 
 // TestSelectiveHotSwap rebuilds a Selective from a new rules file and swaps

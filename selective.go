@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -101,12 +102,14 @@ func NewSelective(rules ...Rule) (*Selective, error) {
 }
 
 // DialContext dials address on network through the Dialer of the first rule
-// that matches address.
+// that matches address. That Dialer receives the address in the canonical
+// form that was matched (see [Selective]), not as written, so that nothing
+// downstream can read it differently from the rule that let it through.
 func (s *Selective) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &DialError{Op: "selective", Net: network, Addr: address, Err: err}
 	}
-	i, err := s.find(address)
+	i, canonical, err := s.find(address)
 	if err != nil {
 		return nil, &DialError{Op: "selective", Net: network, Addr: address, Err: err}
 	}
@@ -115,9 +118,9 @@ func (s *Selective) DialContext(ctx context.Context, network, address string) (n
 		if t.SelectiveMatch != nil {
 			t.SelectiveMatch(SelectiveMatchInfo{Network: network, Address: address, Index: i, Pattern: rule.Pattern})
 		}
-		return passOn(dialTraced(ctx, t, rule.Dialer, network, address))
+		return passOn(dialTraced(ctx, t, rule.Dialer, network, canonical))
 	}
-	return passOn(rule.Dialer.DialContext(ctx, network, address))
+	return passOn(rule.Dialer.DialContext(ctx, network, canonical))
 }
 
 // Dial is DialContext with [context.Background].
@@ -131,15 +134,17 @@ func (s *Selective) Dial(network, address string) (net.Conn, error) {
 // address just before the connection is made, so IP and CIDR rules hold for
 // names too. It never dials and never panics, whatever form the address has.
 //
-// A hook cannot run a rule's Dialer (that would dial), so it decides from
-// the Dialer's type. The address is refused when it matches no rule or is
-// invalid (a [*DialError] matching [ErrNoMatch] or [ErrInvalidAddress]),
-// and when its rule's Dialer is a [Refuser] whose Refusal is not nil (that
-// error is returned: for a [*Reject], its reason, matching [ErrRejected]).
-// Every other Dialer lets the address through, so a rule whose Dialer wraps
-// a Reject in anything that is not itself a Refuser (a [DialerFunc], a
-// [Timeout], a [Repeat]) allows what DialContext would refuse: put the Reject
-// itself in deny rules, or make the wrapper a Refuser.
+// A hook cannot run a rule's Dialer (that would dial), so it asks the
+// Dialer whether it would refuse. The address is refused when it matches no
+// rule or is invalid (a [*DialError] matching [ErrNoMatch] or
+// [ErrInvalidAddress]), and when its rule's Dialer is a [Refuser] whose
+// Refusal is not nil (that error is returned: for a [*Reject], its reason,
+// matching [ErrRejected]). The hook looks through the decorators of this
+// package that wrap one Dialer ([Repeat], [Timeout], [Delay], [Swappable]
+// (its current Dialer), [Limit], [Breaker], [Resolve]), so a Reject or a
+// Selective inside any stack of them still refuses. Any other Dialer (a
+// [DialerFunc], a [*net.Dialer], a [Concurrent] of several) lets the
+// address through; give a refusing Dialer of your own a Refusal method.
 func (s *Selective) ControlContext(ctx context.Context, network, address string, _ syscall.RawConn) error {
 	return s.Refusal(ctx, network, address)
 }
@@ -148,14 +153,11 @@ func (s *Selective) ControlContext(ctx context.Context, network, address string,
 // the network, as [Selective.ControlContext] decides it, so that a Selective
 // in a rule of another one is a [Refuser] too.
 func (s *Selective) Refusal(ctx context.Context, network, address string) error {
-	i, err := s.find(address)
+	i, canonical, err := s.find(address)
 	if err != nil {
 		return &DialError{Op: "selective", Net: network, Addr: address, Err: err}
 	}
-	if refuser, ok := s.rules[i].Dialer.(Refuser); ok {
-		return refuser.Refusal(ctx, network, address)
-	}
-	return nil
+	return refusalOf(ctx, s.rules[i].Dialer, network, canonical)
 }
 
 // Match tells which rule a dial to address would take, and its index in the
@@ -163,29 +165,42 @@ func (s *Selective) Refusal(ctx context.Context, network, address string) error 
 // tested. It fails as DialContext would when no rule matches or the address
 // is invalid.
 func (s *Selective) Match(address string) (Rule, int, error) {
-	i, err := s.find(address)
+	i, _, err := s.find(address)
 	if err != nil {
 		return Rule{}, -1, &DialError{Op: "selective", Addr: address, Err: err}
 	}
 	return s.rules[i], i, nil
 }
 
-// find returns the index of the first rule that matches address.
-func (s *Selective) find(address string) (int, error) {
+// find returns the index of the first rule that matches address, and the
+// address in canonical form: address itself when it is canonical already,
+// which costs no allocation.
+func (s *Selective) find(address string) (int, string, error) {
 	var buf [maxHostLen + 1]byte
 	t, err := parseTarget(buf[:0], address)
 	if err != nil {
-		return -1, err
+		return -1, "", err
 	}
-	if i := s.index.find(&t); i >= 0 {
-		return i, nil
+	i := s.index.find(&t)
+	if i < 0 {
+		return -1, "", ErrNoMatch
 	}
-	return -1, ErrNoMatch
+	return i, t.canonical(address), nil
 }
 
+// maxAddressLen bounds an address as written: the longest host, brackets, a
+// colon and a five-digit port. Longer addresses are refused before any
+// parsing, so a check costs the same for a megabyte as for a kilobyte.
+const maxAddressLen = maxRawHostLen + len("[]:65535")
+
 // parseTarget reads address in canonical form, using buf for the host text.
+// It refuses, with an error matching ErrInvalidAddress, anything it cannot
+// read as host and port, or whose host is not a valid name or IP literal.
 func parseTarget(buf []byte, address string) (target, error) {
 	var t target
+	if len(address) > maxAddressLen {
+		return t, fmt.Errorf("%w: address of %d bytes is longer than the %d an address may have", ErrInvalidAddress, len(address), maxAddressLen)
+	}
 	host, port, err := net.SplitHostPort(address)
 	if err != nil {
 		if addrErr, ok := err.(*net.AddrError); ok {
@@ -196,13 +211,44 @@ func parseTarget(buf []byte, address string) (target, error) {
 	if t.port, err = parsePort(port); err != nil {
 		return t, fmt.Errorf("%w: %v", ErrInvalidAddress, err)
 	}
-	ip, _, name, err := canonHost(buf, host, false)
+	ip, zoned, name, err := canonHost(buf, host, false)
 	if err != nil {
 		return t, fmt.Errorf("%w: %v", ErrInvalidAddress, err)
 	}
 	t.ip, t.text = ip, name
+	if zoned {
+		// canonHost has checked the zone; it plays no part in matching
+		// but a link-local address cannot be dialed without it.
+		_, t.zone, _ = strings.Cut(host, "%")
+	}
 	if ip.IsValid() {
 		t.text = ip.AppendTo(buf[:0])
 	}
+	t.portText = port
 	return t, nil
+}
+
+// canonical returns t as the address to dial: "name:port", "a.b.c.d:port"
+// or "[ipv6%zone]:port", with the port in decimal. It returns address itself,
+// without allocating, when that is already the canonical form.
+func (t *target) canonical(address string) string {
+	var buf [maxAddressLen + maxZoneLen]byte
+	b := buf[:0]
+	if t.ip.Is6() {
+		b = append(b, '[')
+		b = append(b, t.text...)
+		if t.zone != "" {
+			b = append(b, '%')
+			b = append(b, t.zone...)
+		}
+		b = append(b, ']')
+	} else {
+		b = append(b, t.text...)
+	}
+	b = append(b, ':')
+	b = append(b, t.portText...)
+	if string(b) == address {
+		return address
+	}
+	return string(b)
 }
