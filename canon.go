@@ -59,34 +59,41 @@ func canonHost(buf []byte, host string, star bool) (ip netip.Addr, zone bool, na
 	if strings.IndexByte(host, ':') >= 0 {
 		ip, err = netip.ParseAddr(host)
 		if err != nil || !ip.Is6() {
-			return netip.Addr{}, false, nil, errors.New("invalid IPv6 address " + strconv.Quote(host))
+			return netip.Addr{}, false, nil, errors.New("invalid IPv6 address " + quote(host))
 		}
 		if z := ip.Zone(); z != "" {
 			if err := checkZone(z); err != nil {
-				return netip.Addr{}, false, nil, errors.New("invalid IPv6 address " + strconv.Quote(host) + ": " + err.Error())
+				return netip.Addr{}, false, nil, errors.New("invalid IPv6 address " + quote(host) + ": " + err.Error())
 			}
 		}
 		return ip.WithZone("").Unmap(), ip.Zone() != "", nil, nil
 	}
 	if !isASCII(host) {
 		if err := checkUnicode(host); err != nil {
-			return ip, false, nil, errors.New("invalid host " + strconv.Quote(host) + ": " + err.Error())
+			return ip, false, nil, errors.New("invalid host " + quote(host) + ": " + err.Error())
+		}
+		if err := checkASCIIRuns(host); err != nil {
+			return ip, false, nil, errors.New("invalid host " + quote(host) + ": " + err.Error())
 		}
 		if star && starBesideNonASCII(host) {
 			// IDNA would encode the '*' into the label's punycode, where
 			// it no longer stands for what the Unicode label holds.
-			return ip, false, nil, errors.New("invalid host " + strconv.Quote(host) + ": '*' cannot share a label with non-ASCII letters; write the label's punycode form or a whole-label wildcard")
+			return ip, false, nil, errors.New("invalid host " + quote(host) + ": '*' cannot share a label with non-ASCII letters; write the label's punycode form or a whole-label wildcard")
 		}
-		mapped, err := idnaLookup.ToASCII(host)
+		mapped, err := idnaLookup.ToUnicode(host)
 		if err != nil {
-			return ip, false, nil, errors.New("invalid international host name " + strconv.Quote(host) + ": " + err.Error())
+			return ip, false, nil, errors.New("invalid international host name " + quote(host) + ": " + err.Error())
 		}
 		if strings.Count(mapped, "*") != strings.Count(host, "*") {
 			// A look-alike such as the full-width asterisk must not turn
 			// into a wildcard.
-			return ip, false, nil, errors.New("invalid host " + strconv.Quote(host) + ": '*' must be written as the ASCII character")
+			return ip, false, nil, errors.New("invalid host " + quote(host) + ": '*' must be written as the ASCII character")
 		}
-		host = mapped
+		ascii, err := encodeLabels(buf[:0], mapped)
+		if err != nil {
+			return ip, false, nil, errors.New("invalid international host name " + quote(host) + ": " + err.Error())
+		}
+		host = string(ascii)
 	}
 	if len(host) > maxHostLen+1 {
 		return ip, false, nil, errors.New("host name longer than 253 bytes")
@@ -103,15 +110,60 @@ func canonHost(buf []byte, host string, star bool) (ip netip.Addr, zone bool, na
 		name = name[:len(name)-1]
 	}
 	if err := checkName(name, star); err != nil {
-		return ip, false, nil, errors.New("invalid host " + strconv.Quote(orig) + ": " + err.Error())
+		return ip, false, nil, errors.New("invalid host " + quote(orig) + ": " + err.Error())
 	}
 	if endsInNumber(name) && bytes.IndexByte(name, '*') < 0 {
 		if ip, ok := parseDottedQuad(name); ok {
 			return ip, false, nil, nil
 		}
-		return ip, false, nil, errors.New("host " + strconv.Quote(orig) + " ends in a number but is not a dotted-quad IPv4 address")
+		return ip, false, nil, errors.New("host " + quote(orig) + " ends in a number but is not a dotted-quad IPv4 address")
 	}
 	return ip, false, name, nil
+}
+
+// encodeLabels appends the ASCII form of a host name that IDNA has mapped
+// to dst, label by label. A label whose ASCII form would not fit in 63 bytes
+// is refused while it is being encoded.
+func encodeLabels(dst []byte, mapped string) ([]byte, error) {
+	var runes [64]rune
+	for label := range strings.SplitSeq(mapped, ".") {
+		n := 0
+		for _, r := range label {
+			if n == len(runes) {
+				return dst, errors.New("label longer than 63 bytes")
+			}
+			runes[n] = r
+			n++
+		}
+		var ok bool
+		if dst, ok = appendPunycode(dst, runes[:n], 63); !ok {
+			return dst, errors.New("label longer than 63 bytes in ASCII form")
+		}
+		if len(dst) > maxHostLen+1 {
+			// Stop encoding here: the name cannot fit.
+			return dst, errors.New("host name longer than 253 bytes in ASCII form")
+		}
+		dst = append(dst, '.')
+	}
+	return dst[:len(dst)-1], nil
+}
+
+// checkASCIIRuns refuses a host with a run of more than 63 ASCII letters,
+// digits and hyphens: no label can hold it, and IDNA would decode one that
+// starts with "xn--" in time quadratic in its length.
+func checkASCIIRuns(host string) error {
+	run := 0
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' {
+			if run++; run > 63 {
+				return errors.New("label longer than 63 bytes")
+			}
+			continue
+		}
+		run = 0
+	}
+	return nil
 }
 
 // checkUnicode refuses what IDNA would repair or drop without a word:
@@ -127,7 +179,7 @@ func checkUnicode(host string) error {
 		switch {
 		case r == utf8.RuneError:
 			if _, size := utf8.DecodeRuneInString(host[i:]); size == 1 {
-				return errors.New("byte " + strconv.Quote(host[i:i+1]) + " at offset " + strconv.Itoa(i) + " is not valid UTF-8")
+				return errors.New("byte " + quote(host[i:i+1]) + " at offset " + strconv.Itoa(i) + " is not valid UTF-8")
 			}
 			return errors.New("replacement character U+FFFD at offset " + strconv.Itoa(i))
 		case unicode.IsControl(r):
@@ -165,7 +217,7 @@ func checkZone(zone string) error {
 	for i := 0; i < len(zone); i++ {
 		c := zone[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return errors.New("character " + strconv.QuoteRune(rune(c)) + " in zone " + strconv.Quote(zone) + " is not allowed")
+			return errors.New("character " + strconv.QuoteRune(rune(c)) + " in zone " + quote(zone) + " is not allowed")
 		}
 	}
 	return nil
@@ -283,17 +335,17 @@ func parsePort(s string) (uint16, error) {
 		return 0, errors.New("empty port")
 	}
 	if len(s) > 1 && s[0] == '0' {
-		return 0, errors.New("port " + strconv.Quote(s) + " has a leading zero")
+		return 0, errors.New("port " + quote(s) + " has a leading zero")
 	}
 	value := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < '0' || c > '9' {
-			return 0, errors.New("port " + strconv.Quote(s) + " is not a decimal number")
+			return 0, errors.New("port " + quote(s) + " is not a decimal number")
 		}
 		value = value*10 + int(c-'0')
 		if value > 65535 {
-			return 0, errors.New("port " + strconv.Quote(s) + " is above 65535")
+			return 0, errors.New("port " + quote(s) + " is above 65535")
 		}
 	}
 	return uint16(value), nil
@@ -306,4 +358,18 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// quote quotes s for an error message, cut after its first 64 bytes so that
+// an error about a huge input costs little to make and to read.
+func quote(s string) string {
+	const shown = 64
+	if len(s) <= shown {
+		return strconv.Quote(s)
+	}
+	cut := shown
+	for cut > shown-utf8.UTFMax && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "... (" + strconv.Itoa(len(s)) + " bytes)"
 }

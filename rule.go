@@ -68,7 +68,7 @@ func parsePattern(s string) (pattern, error) {
 		case rest[0] == ':':
 			port, hasPort = rest[1:], true
 		default:
-			return p, errors.New("unexpected " + strconv.Quote(rest) + " after ']'")
+			return p, errors.New("unexpected " + quote(rest) + " after ']'")
 		}
 		if strings.IndexByte(host, ':') < 0 {
 			return p, errors.New("brackets hold only IPv6 addresses and blocks")
@@ -101,7 +101,7 @@ func (p *pattern) parseHost(host string, bracketed bool) error {
 	case strings.IndexByte(host, ':') >= 0 && strings.IndexByte(host, '.') >= 0:
 		if ip, err := netip.ParseAddr(host); err == nil && !ip.Is4In6() && ipv4Compatible.Contains(ip) {
 			b := ip.As16()
-			return errors.New(strconv.Quote(host) + " is the IPv6 address " + ip.String() + ", not an IPv4 address; write " +
+			return errors.New(quote(host) + " is the IPv6 address " + ip.String() + ", not an IPv4 address; write " +
 				netip.AddrFrom4([4]byte(b[12:])).String() + " for the IPv4 address, or " + ip.String() + " for the IPv6 one")
 		}
 	case host == "*":
@@ -163,7 +163,7 @@ func (p *pattern) parseGlob(name []byte) error {
 	case digits:
 		p.kind = hostIPv4Glob
 	default:
-		return errors.New("glob " + strconv.Quote(string(name)) + " has no letter or digit, so it could mean names or IPv4 addresses; write '*' for every host")
+		return errors.New("glob " + quote(string(name)) + " has no letter or digit, so it could mean names or IPv4 addresses; write '*' for every host")
 	}
 	p.text = string(name)
 	return nil
@@ -182,18 +182,18 @@ var ipv4Compatible = netip.MustParsePrefix("::/96")
 func (p *pattern) parseBlock(host string) error {
 	prefix, err := netip.ParsePrefix(host)
 	if err != nil {
-		return errors.New("invalid CIDR block " + strconv.Quote(host))
+		return errors.New("invalid CIDR block " + quote(host))
 	}
 	addr := prefix.Addr()
 	if addr.Is4In6() {
 		if prefix.Bits() < 96 {
-			return errors.New("IPv4-mapped block " + strconv.Quote(host) + " is shorter than /96, so it is not an IPv4 block; write " +
+			return errors.New("IPv4-mapped block " + quote(host) + " is shorter than /96, so it is not an IPv4 block; write " +
 				"::ffff:" + addr.Unmap().String() + "/" + strconv.Itoa(96+min(32, max(0, prefix.Bits()))) + " or the IPv4 block itself")
 		}
 		prefix = netip.PrefixFrom(addr.Unmap(), prefix.Bits()-96)
 	}
 	if masked := prefix.Masked(); masked != prefix {
-		return errors.New("CIDR block " + strconv.Quote(host) + " has bits set after its prefix length; write " + masked.String())
+		return errors.New("CIDR block " + quote(host) + " has bits set after its prefix length; write " + masked.String())
 	}
 	p.kind, p.prefix = hostPrefix, prefix
 	return nil
@@ -203,7 +203,7 @@ func (p *pattern) parseBlock(host string) error {
 func parsePortRange(s string) (lo, hi uint16, err error) {
 	first, last, isRange := strings.Cut(s, "-")
 	if isRange && (first == "" || last == "") {
-		return 0, 0, errors.New("port range " + strconv.Quote(s) + " needs both ends")
+		return 0, 0, errors.New("port range " + quote(s) + " needs both ends")
 	}
 	if lo, err = parsePort(first); err != nil {
 		return 0, 0, err
@@ -215,7 +215,7 @@ func parsePortRange(s string) (lo, hi uint16, err error) {
 		return 0, 0, err
 	}
 	if lo > hi {
-		return 0, 0, errors.New("port range " + strconv.Quote(s) + " ends before it starts")
+		return 0, 0, errors.New("port range " + quote(s) + " ends before it starts")
 	}
 	return lo, hi, nil
 }
