@@ -41,7 +41,7 @@ func TestSelectiveFailsClosedOnMalformedHosts(t *testing.T) {
 		{name: "zero-width space", address: "metadata\u200b.google.internal:80", reason: "would be dropped by IDNA"},
 		{name: "variation selector", address: "localhost\ufe0f:80", reason: "would be dropped by IDNA"},
 		{name: "replacement character", address: "local\ufffdhost:80", reason: "U+FFFD"},
-		{name: "long CJK host", address: cjk(48 << 10) + ":80", reason: "longer than"},
+		{name: "long CJK host", address: cjk(48<<10) + ":80", reason: "longer than"},
 		{name: "host over the raw cap", address: strings.Repeat("a.", 600) + "internal:80", reason: "longer than"},
 		{name: "label of distinct CJK too long for DNS", address: cjk(300) + ".example:80", reason: "label longer than 63 bytes"},
 		{name: "long xn-- label", address: "xn--" + strings.Repeat("a", 200) + ".ü:80", reason: "label longer than 63 bytes"},
