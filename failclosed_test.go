@@ -2,6 +2,11 @@ package dialx_test
 
 import (
 	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -100,4 +105,121 @@ func TestPatternWithBadBytesIsRefused(t *testing.T) {
 	_, err = dialx.ParseRules(strings.NewReader("exa\xc3mple.com direct\n"), map[string]dialx.Dialer{"direct": &dialtest.Dialer{}})
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, 1, re.Line)
+}
+
+// denyList is the deny list the fail-closed fuzz targets hold the package
+// to, with a reference check written apart from the matcher.
+var denyList = struct {
+	blocks   []string
+	names    []string // exact names
+	suffixes []string // the name and every name below it
+}{
+	blocks:   []string{"0.0.0.0/8", "10.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "::/128", "::1/128", "fc00::/7", "fe80::/10", "64:ff9b::/96"},
+	names:    []string{"localhost", "metadata.google.internal"},
+	suffixes: []string{"internal", "corp.example"},
+}
+
+func denySelective(t testing.TB, allow dialx.Dialer) *dialx.Selective {
+	t.Helper()
+	deny := dialx.NewReject(nil)
+	var rules []dialx.Rule
+	for _, p := range denyList.blocks {
+		rules = append(rules, dialx.Rule{Pattern: p, Dialer: deny})
+	}
+	for _, p := range denyList.names {
+		rules = append(rules, dialx.Rule{Pattern: p, Dialer: deny})
+	}
+	for _, p := range denyList.suffixes {
+		rules = append(rules, dialx.Rule{Pattern: "." + p, Dialer: deny})
+	}
+	rules = append(rules, dialx.Rule{Pattern: "*", Dialer: allow})
+	s, err := dialx.NewSelective(rules...)
+	require.NoError(t, err)
+	return s
+}
+
+// deniedReference reports whether a canonical address is denied by
+// denyList, and fails the test if the address is not canonical: an IP
+// literal in netip's own text (never IPv4-mapped), or a lower-case ASCII
+// name of letters, digits, '-' and '_' without a trailing dot.
+func deniedReference(t testing.TB, address string) bool {
+	t.Helper()
+	host, port, err := net.SplitHostPort(address)
+	if err != nil {
+		t.Fatalf("allowed Dialer got %q, not host:port: %v", address, err)
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 || strconv.Itoa(p) != port {
+		t.Fatalf("allowed Dialer got %q: port not canonical", address)
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if ip.Is4In6() || ip.WithZone("").String() != strings.SplitN(host, "%", 2)[0] {
+			t.Fatalf("allowed Dialer got %q: IP literal not canonical", address)
+		}
+		for _, block := range denyList.blocks {
+			if netip.MustParsePrefix(block).Contains(ip.WithZone("")) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(host) == 0 || len(host) > 253 || host[len(host)-1] == '.' {
+		t.Fatalf("allowed Dialer got %q: name not canonical", address)
+	}
+	for _, c := range []byte(host) {
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			t.Fatalf("allowed Dialer got %q: byte %q in a canonical name", address, c)
+		}
+	}
+	if slices.Contains(denyList.names, host) {
+		return true
+	}
+	for _, suffix := range denyList.suffixes {
+		if host == suffix || strings.HasSuffix(host, "."+suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// FuzzDenyListFailsClosed states the fail-closed property of Selective: for
+// any host, port and network, the allowing Dialer of a deny list is only
+// ever reached with a canonical address that the reference check does not
+// deny, and DialContext, Match and ControlContext agree on every address.
+func FuzzDenyListFailsClosed(f *testing.F) {
+	for _, seed := range []string{
+		"localhost", "LOCALHOST.", "localhost\xff", "127.0.0.1\xc0\x80", "[::ffff:127.0.0.1]", "0x7f.1", "127.1",
+		"metadata.google.internal\xff", "Metadata.Google.Internal.", "metadata\u200b.google.internal", "ｌｏｃａｌｈｏｓｔ",
+		"[fe80::1%eth0]", "[::1]", "[0:0::1]", "[64:ff9b::a00:5]", "a.corp.example", "corp.example.", "example.com",
+		"xn--lcalhost-7ya", "1.2.3.4", "[2001:db8::1]", "ⓛⓞⓒⓐⓛⓗⓞⓢⓣ", "１２７.０.０.１", "127。0。0。1",
+	} {
+		f.Add(seed, "80", "tcp")
+	}
+	f.Fuzz(func(t *testing.T, host, port, network string) {
+		var reached []string
+		allow := dialx.DialerFunc(func(_ context.Context, _, address string) (net.Conn, error) {
+			reached = append(reached, address)
+			return nil, errors.New("allowed")
+		})
+		s := denySelective(t, allow)
+		for _, address := range []string{host + ":" + port, net.JoinHostPort(host, port), host} {
+			reached = reached[:0]
+			_, dialErr := s.DialContext(context.Background(), network, address)
+			_, _, matchErr := s.Match(address)
+			controlErr := s.ControlContext(context.Background(), network, address, nil)
+			for _, got := range reached {
+				if deniedReference(t, got) {
+					t.Fatalf("address %q reached the allowed Dialer as %q, which the deny list denies", address, got)
+				}
+			}
+			allowed := len(reached) > 0
+			refused := errors.Is(dialErr, dialx.ErrRejected)
+			invalid := errors.Is(dialErr, dialx.ErrInvalidAddress)
+			if allowed == (refused || invalid) || refused == invalid && !allowed {
+				t.Fatalf("address %q: DialContext %v: not exactly one of allowed, refused, invalid", address, dialErr)
+			}
+			if (matchErr == nil) == invalid || (controlErr == nil) != allowed {
+				t.Fatalf("address %q: DialContext %v (allowed %v), Match %v, ControlContext %v disagree", address, dialErr, allowed, matchErr, controlErr)
+			}
+		}
+	})
 }
