@@ -25,6 +25,9 @@
 //   - [Selective] routes each dial by its destination through rules.
 //   - [Resolve] resolves host names itself and dials the IP addresses, so
 //     that the IP rules of a Selective also hold for names.
+//   - [Guard] dials only public destinations: the blocks of
+//     [NonPublicPrefixes] are refused, names are resolved and checked as
+//     Resolve does, with exceptions given as rules (SSRF protection).
 //   - [Limit] bounds how many dials are in flight at once, in total or per
 //     destination.
 //   - [Breaker] stops dialing a destination that keeps failing, for a
@@ -49,6 +52,15 @@
 // keep the inner errors reachable by [errors.Is] and [errors.As]; timeouts
 // satisfy [net.Error] with Timeout() true and match
 // [context.DeadlineExceeded], like the errors of [net.Dialer].
+//
+// # Security
+//
+// The checks of [Selective], [Resolve] and [Guard] fail closed: an address
+// is read in one canonical form (see [Selective]), anything that cannot be
+// read that way is refused with [ErrInvalidAddress] before any rule or
+// Dialer runs, input is bounded before any costly conversion, and the
+// Dialer a rule names receives the canonical address that was checked, not
+// the address as written.
 //
 // Every decorator also has a Dial(network, address) method that dials with
 // [context.Background], so a stack can stand where a golang.org/x/net/proxy

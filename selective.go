@@ -42,27 +42,37 @@ import (
 //		port '-' port           an inclusive range
 //
 // A name holds letters, digits, '-', '_' and '.', or Unicode that IDNA maps
-// to those. In a pattern, '*' may not share a label with non-ASCII
-// characters, because IDNA would encode it into the label's punycode:
-// "bü*.example" is refused; write the punycode form ("xn--b*.example") or
-// a whole-label wildcard ("*.bücher.example", "bücher.*"). Hosts are compared in canonical form, on the pattern and on the
+// to those. Hosts are compared in canonical form, on the pattern and on the
 // address alike: names in lower case, without one trailing dot, non-ASCII
 // names mapped to ASCII with the IDNA lookup rules (so "bücher.example" is
 // "xn--bcher-kva.example"); IP literals as addresses (so "0:0::1" is "::1"),
 // an IPv4-mapped IPv6 address as the IPv4 address it carries, in both
 // directions, and an IPv6 address with a zone as the address without it.
-// A host whose last label is a number must be a dotted-quad IPv4 address:
-// spellings such as "127.1", "0x7f.0.0.1", "0177.0.0.1" or "2130706433" are
-// refused, in patterns and addresses alike, so that none of them can pass a
-// rule written for 127.0.0.1. A port is the decimal number that will be
-// dialed: "080", "+80" and service names such as "http" are refused. A glob
-// is matched against the canonical name, or against the address's text for
-// an IP literal (the dotted quad for an IPv4 address, also when it was
-// written in its IPv4-mapped IPv6 form); '*' is not allowed in an IPv6
-// address. Since only an IPv4 address ends in a number, a pattern such as
-// "*.0.0.2", "*.1" or "*.168.1.1" is such a glob too, not a domain: it
-// matches 127.0.0.2 and [::ffff:127.0.0.2]. A leading dot before a number
-// (".0.0.2") is refused, since no name it could stand for exists.
+// The Dialer of the matching rule receives the address in that canonical
+// form ("name:port", "a.b.c.d:port" or "[ipv6%zone]:port"), never as written,
+// so that nothing after the check can read it another way.
+//
+// Whatever cannot be read that way is refused, in patterns and addresses
+// alike, never passed on: bytes that are not UTF-8, control characters,
+// NUL, U+FFFD, characters IDNA would drop (such as the soft hyphen), a host
+// whose last label is a number but which is not a dotted-quad IPv4 address
+// ("127.1", "0x7f.0.0.1", "0177.0.0.1" and "2130706433", which some
+// resolvers read as 127.0.0.1), and a port that is not the plain decimal
+// number to be dialed ("080", "+80", "http"). Length is checked before any
+// conversion: an address may have at most 1,032 bytes, a label 63 and a
+// name 253 in ASCII form.
+//
+// An IPv4 address is held only by IPv4 blocks, which may be written in the
+// IPv4-mapped form of /96 or longer ("::ffff:10.0.0.0/104" is 10.0.0.0/8);
+// an IPv6 block such as "::/0" never holds an IPv4 address. A CIDR block
+// must have its host bits clear. A glob of digits, dots and '*' only
+// ("10.*", "*.0.0.2") matches IPv4 addresses by their dotted-quad text and
+// never a name such as 10.attacker.example; any other glob matches names
+// only; no glob matches an IPv6 address. Refused as ambiguous: a glob of
+// dots and '*' only ("*.*"), an IPv4-mapped block shorter than /96, an
+// IPv4-compatible address written with dots ("::10.0.0.1"), '*' in the same
+// label as non-ASCII letters ("bü*.example": write its punycode form or a
+// whole-label wildcard), and a leading dot before a number (".0.0.2").
 //
 // NewSelective compiles the rules into an index (a map of names, a trie of
 // domains, a binary trie of IP blocks), so a match costs about the same for
