@@ -39,6 +39,7 @@ func TestEveryDecoratorRefusesADoneContext(t *testing.T) {
 		{"Breaker", dialx.NewBreaker(inner)},
 		{"Limit", dialx.NewLimit(inner, 1)},
 		{"Resolve", dialx.NewResolve(inner, dialx.WithResolver(lookup))},
+		{"Guard", mustGuard(dialx.NewGuard(inner, dialx.WithResolver(lookup)))},
 		{"FromProxy", dialx.FromProxy(dialProxy{inner})},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -60,4 +61,11 @@ type dialProxy struct{ d dialx.Dialer }
 
 func (p dialProxy) Dial(network, address string) (net.Conn, error) {
 	return p.d.DialContext(context.Background(), network, address)
+}
+
+func mustGuard(g *dialx.Guard, err error) *dialx.Guard {
+	if err != nil {
+		panic(err)
+	}
+	return g
 }

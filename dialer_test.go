@@ -150,9 +150,11 @@ func TestNoDecoratorReturnsAConnWithAnError(t *testing.T) {
 			return s
 		},
 		"FromProxy": func(d dialx.Dialer) dialx.Dialer { return dialx.FromProxy(dialProxy{d}) },
+		"Guard":     func(d dialx.Dialer) dialx.Dialer { return mustGuard(dialx.NewGuard(d)) },
 	}
-	// Resolve dials a name through its resolver and an IP literal directly.
-	address := map[string]string{"Resolve name": "service.test:80"}
+	// Resolve dials a name through its resolver and an IP literal directly;
+	// a Guard dials only a public address (the inner Dialer is a fake).
+	address := map[string]string{"Resolve name": "service.test:80", "Guard": "8.8.8.8:80"}
 	for name, wrap := range stacks {
 		t.Run(name, func(t *testing.T) {
 			var mu sync.Mutex

@@ -34,10 +34,12 @@ import (
 // IPv4-mapped block ::ffff:0:0/96 is the exception and is not in the list:
 // this package matches an IPv4-mapped address as the IPv4 address it carries,
 // so ::ffff:127.0.0.1 is refused by 127.0.0.0/8 and ::ffff:8.8.8.8 is not
-// refused. A rule for ::ffff:0:0/96 would be read as 0.0.0.0/0 and refuse
-// every IPv4 address; so the IETF-reserved ::/8 around it comes as the 88
-// blocks that hold the rest of it. Code that tests addresses against the
-// blocks itself must call [netip.Addr.Unmap] first. A host that reaches IPv4
+// refused (a rule for ::ffff:0:0/96 would be read as 0.0.0.0/0 and refuse
+// every IPv4 address). The IETF-reserved ::/8 around it is listed whole: an
+// IPv6 block never holds an IPv4 address, neither in the rules of this
+// package nor for [netip.Prefix.Contains] given an unmapped address. Code
+// that tests addresses against the blocks itself must call
+// [netip.Addr.Unmap] first. A host that reaches IPv4
 // only through NAT64 needs rules of its own ahead of these: first rules
 // refusing the NAT64 forms of the IPv4 blocks (64:ff9b::a00:0/104 for
 // 10.0.0.0/8, and so on), then one allowing 64:ff9b::/96.
@@ -74,10 +76,6 @@ const (
 	ipv4Space   = "IANA IPv4 Address Space Registry"
 	ipv6Space   = "IANA IPv6 Address Space Registry"
 )
-
-// ipv4Mapped is the IPv4-mapped block (RFC 4291, Section 2.5.5.2), which
-// nonPublicPrefixes leaves out; see [NonPublicPrefixes].
-var ipv4Mapped = netip.MustParsePrefix("::ffff:0:0/96")
 
 // nonPublicBlocks lists, in address order, every row of the two
 // special-purpose registries except the IPv4-mapped one, the multicast row
@@ -169,7 +167,7 @@ func reachableRow(prefix, name, registry, rfc string) nonPublicBlock {
 }
 
 // nonPublicPrefixes is what NonPublicPrefixes returns: the blocks that lie
-// in no larger one, with ipv4Mapped cut out of the block that holds it.
+// in no larger one.
 var nonPublicPrefixes = outermostPrefixes(nonPublicBlocks)
 
 func outermostPrefixes(blocks []nonPublicBlock) []netip.Prefix {
@@ -178,27 +176,10 @@ func outermostPrefixes(blocks []nonPublicBlock) []netip.Prefix {
 		inner := slices.ContainsFunc(blocks, func(outer nonPublicBlock) bool {
 			return outer.prefix.Bits() < b.prefix.Bits() && outer.prefix.Contains(b.prefix.Addr())
 		})
-		switch {
-		case inner:
-		case b.prefix.Bits() < ipv4Mapped.Bits() && b.prefix.Contains(ipv4Mapped.Addr()):
-			prefixes = append(prefixes, prefixWithout(b.prefix, ipv4Mapped)...)
-		default:
+		if !inner {
 			prefixes = append(prefixes, b.prefix)
 		}
 	}
 	slices.SortFunc(prefixes, netip.Prefix.Compare)
 	return prefixes
-}
-
-// prefixWithout returns the blocks that together hold the IPv6 block outer
-// less the block hole inside it: at each prefix length from outer's down to
-// hole's, the half that does not lead to hole.
-func prefixWithout(outer, hole netip.Prefix) []netip.Prefix {
-	var rest []netip.Prefix
-	for bits := outer.Bits() + 1; bits <= hole.Bits(); bits++ {
-		addr := netip.PrefixFrom(hole.Addr(), bits).Masked().Addr().As16()
-		addr[(bits-1)/8] ^= 0x80 >> ((bits - 1) % 8)
-		rest = append(rest, netip.PrefixFrom(netip.AddrFrom16(addr), bits))
-	}
-	return rest
 }

@@ -16,15 +16,18 @@ type Resolver interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
-// ResolveOption configures a [Resolve]; see [WithResolver]. ResolveOption
-// values are immutable and safe to share between goroutines.
+// ResolveOption configures a [Resolve], and the resolving of a [Guard];
+// see [WithResolver]. ResolveOption values are immutable and safe to share
+// between goroutines.
 type ResolveOption interface {
+	GuardOption
 	applyResolve(*Resolve)
 }
 
 type resolverOption struct{ resolver Resolver }
 
-func (o resolverOption) applyResolve(r *Resolve) { r.resolver = o.resolver }
+func (o resolverOption) applyResolve(r *Resolve)   { r.resolver = o.resolver }
+func (o resolverOption) applyGuard(c *guardConfig) { c.resolve = append(c.resolve, o) }
 
 // WithResolver makes a Resolve look names up through resolver instead of
 // [net.DefaultResolver].

@@ -58,7 +58,7 @@ func dialTraced(ctx context.Context, t *Trace, d Dialer, network, address string
 func isDecorator(d Dialer) bool {
 	switch d.(type) {
 	case *Repeat, *Timeout, *Delay, *Swappable, *Consecutive, *Random, *Concurrent, *Selective,
-		*Breaker, *Limit, *Resolve:
+		*Breaker, *Limit, *Resolve, *Guard:
 		return true
 	}
 	return false

@@ -1,0 +1,208 @@
+package dialx
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"syscall"
+)
+
+// Guard dials only public destinations: the one-call defence against
+// server-side request forgery (SSRF) for a client that dials addresses it
+// was given by someone else.
+//
+// A Guard reads every address in canonical form and refuses one it cannot
+// read (a [*DialError] matching [ErrInvalidAddress]). It refuses every IP
+// address in the blocks [NonPublicPrefixes] lists, with a [*Reject] whose
+// reason names the block (the error matches [ErrRejected]). It resolves host
+// names itself, as [Resolve] does, racing the answers in the manner of
+// RFC 8305, checks each resolved address against the same blocks, and dials
+// the Dialer it wraps with the checked IP literal only, never with the name,
+// so a second DNS answer (DNS rebinding) cannot slip past the check. Only
+// the IP networks ("tcp", "tcp4", "tcp6", "udp", "udp4", "udp6") are
+// dialed; any other network is refused with an error matching ErrRejected.
+//
+// Exceptions ([WithExceptions]) are rules checked before the blocks: an
+// address, or a resolved address, that matches one is dialed through that
+// rule's Dialer instead. An exception written as a name matches the name
+// before it is resolved, so its Dialer receives the name and resolves it
+// itself: only name a host whose DNS answers you trust.
+//
+// When the Dialer it wraps is a [*net.Dialer], NewGuard dials through a copy
+// of it whose ControlContext hook checks, just before each connection is
+// made, the IP address the socket is about to reach (after any hook the
+// net.Dialer already had is consulted), so the check holds even below the
+// Guard.
+//
+// Use [NewGuard] to make one; the zero value is not usable.
+// A Guard is safe for concurrent use by multiple goroutines.
+type Guard struct {
+	rules *Selective // exceptions, the blocks, then everything else through a Resolve
+}
+
+// GuardOption configures a [Guard] made by [NewGuard]: [WithExceptions],
+// and every [ResolveOption] ([WithResolver], [WithAttemptDelay]), which
+// configures how the Guard resolves names. Options are immutable values,
+// safe to share between goroutines and constructors.
+type GuardOption interface {
+	applyGuard(*guardConfig)
+}
+
+type guardConfig struct {
+	exceptions []Rule
+	resolve    []ResolveOption
+}
+
+// WithExceptions lets the destinations that rules match through a [Guard],
+// each through its rule's Dialer, ahead of the refused blocks: for example
+// Rule{Pattern: "10.1.2.3:5432", Dialer: d} for one database in a private
+// network. The rules are checked, in order, against the address as given
+// and against each address a name resolves to. A rule whose pattern is "*"
+// (every host) would turn the Guard off and is refused by NewGuard.
+func WithExceptions(rules ...Rule) GuardOption {
+	return exceptionsOption(append([]Rule(nil), rules...))
+}
+
+type exceptionsOption []Rule
+
+func (o exceptionsOption) applyGuard(c *guardConfig) { c.exceptions = append(c.exceptions, o...) }
+
+// NewGuard returns a Guard that dials public destinations through d,
+// configured by opts. It reports every bad exception, each as a
+// [*RuleError] joined with [errors.Join], as [NewSelective] does. It panics
+// if d is nil.
+func NewGuard(d Dialer, opts ...GuardOption) (*Guard, error) {
+	mustDialer("NewGuard", d)
+	var cfg guardConfig
+	for _, opt := range opts {
+		opt.applyGuard(&cfg)
+	}
+	var errs []error
+	for i, rule := range cfg.exceptions {
+		p, err := parsePattern(rule.Pattern)
+		switch {
+		case err != nil:
+		case p.kind == hostAny:
+			err = errors.New("an exception for every host would turn the guard off")
+		case isNilDialer(rule.Dialer):
+			err = errors.New("nil Dialer")
+		}
+		if err != nil {
+			errs = append(errs, &RuleError{Index: i, Pattern: rule.Pattern, Err: err})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+
+	base := d
+	netDialer, hooked := d.(*net.Dialer)
+	if hooked {
+		clone := *netDialer
+		base = &clone
+	}
+	checked, err := guardRules(cfg.exceptions, base)
+	if err != nil {
+		return nil, err
+	}
+	if hooked {
+		installControl(base.(*net.Dialer), checked)
+	}
+	rules, err := guardRules(cfg.exceptions, NewResolve(checked, cfg.resolve...))
+	if err != nil {
+		return nil, err
+	}
+	return &Guard{rules: rules}, nil
+}
+
+// guardRules is the exceptions, then a refusal for every non-public block,
+// then everything else through rest.
+func guardRules(exceptions []Rule, rest Dialer) (*Selective, error) {
+	refuse := NewRejectFunc(nonPublicReason)
+	rules := make([]Rule, 0, len(exceptions)+len(nonPublicPrefixes)+1)
+	rules = append(rules, exceptions...)
+	for _, prefix := range nonPublicPrefixes {
+		rules = append(rules, Rule{Pattern: prefix.String(), Dialer: refuse})
+	}
+	rules = append(rules, Rule{Pattern: "*", Dialer: rest})
+	return NewSelective(rules...)
+}
+
+// nonPublicReason names the narrowest row of the registries that holds the
+// address, a canonical IP literal, so the error says why it was refused.
+func nonPublicReason(_, address string) error {
+	host, _, _ := net.SplitHostPort(address)
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return errors.New("not a public address")
+	}
+	ip = ip.WithZone("")
+	var narrowest *nonPublicBlock
+	for i := range nonPublicBlocks {
+		row := &nonPublicBlocks[i]
+		if row.prefix.Contains(ip) && (narrowest == nil || row.prefix.Bits() > narrowest.prefix.Bits()) {
+			narrowest = row
+		}
+	}
+	if narrowest == nil {
+		return errors.New("not a public address")
+	}
+	return errors.New("not a public address: " + narrowest.prefix.String() + " is " + narrowest.name + " (" + narrowest.rfc + ")")
+}
+
+// installControl makes d check each address it connects to against rules
+// before any hook it had of its own.
+func installControl(d *net.Dialer, rules *Selective) {
+	own, ownPlain := d.ControlContext, d.Control
+	d.Control = nil
+	d.ControlContext = func(ctx context.Context, network, address string, c syscall.RawConn) error {
+		if err := rules.Refusal(ctx, network, address); err != nil {
+			return err
+		}
+		switch {
+		case own != nil:
+			return own(ctx, network, address, c)
+		case ownPlain != nil:
+			return ownPlain(network, address, c)
+		}
+		return nil
+	}
+}
+
+// DialContext dials address on network through the wrapped Dialer if it is
+// a public destination or matches an exception, and refuses it otherwise.
+func (g *Guard) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &DialError{Op: "guard", Net: network, Addr: address, Err: err}
+	}
+	if err := g.check(network, address); err != nil {
+		return nil, err
+	}
+	return g.rules.DialContext(ctx, network, address)
+}
+
+// Dial is DialContext with [context.Background].
+func (g *Guard) Dial(network, address string) (net.Conn, error) {
+	return g.DialContext(context.Background(), network, address)
+}
+
+// check refuses what the Guard does not dial at all: a network that is not
+// IP, or an address it cannot read.
+func (g *Guard) check(network, address string) error {
+	switch network {
+	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6":
+	default:
+		return &DialError{Op: "guard", Net: network, Addr: address,
+			Err: rejection(errors.New("network " + quote(network) + " is not an IP network the guard checks"))}
+	}
+	var buf [maxHostLen + 1]byte
+	if _, err := parseTarget(buf[:0], address); err != nil {
+		return &DialError{Op: "guard", Net: network, Addr: address, Err: err}
+	}
+	return nil
+}
+
+// inner makes the checks that must not dial, such as a ControlContext hook
+// of a Selective around the Guard, ask the Guard's rules.
+func (g *Guard) inner() Dialer { return g.rules }

@@ -1,0 +1,237 @@
+package dialx_test
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dialx/dialx"
+)
+
+// recorder is a base Dialer that records the addresses it is asked to dial
+// and connects each to an in-memory pipe, so no test reaches a network.
+type recorder struct {
+	mu        sync.Mutex
+	addresses []string
+}
+
+func (r *recorder) DialContext(_ context.Context, _, address string) (net.Conn, error) {
+	r.mu.Lock()
+	r.addresses = append(r.addresses, address)
+	r.mu.Unlock()
+	client, server := net.Pipe()
+	server.Close()
+	return client, nil
+}
+
+func (r *recorder) got() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.addresses...)
+}
+
+func newGuard(t *testing.T, base dialx.Dialer, opts ...dialx.GuardOption) *dialx.Guard {
+	t.Helper()
+	g, err := dialx.NewGuard(base, opts...)
+	require.NoError(t, err)
+	return g
+}
+
+// TestGuardRefusesNonPublicAddresses dials one address of every kind the
+// guard must refuse, in the spellings that slipped past hand-written lists:
+// none reaches the base Dialer, and the error names the block.
+func TestGuardRefusesNonPublicAddresses(t *testing.T) {
+	tests := []struct {
+		address, block string
+	}{
+		{address: "127.0.0.1:80", block: "127.0.0.0/8"},
+		{address: "[::ffff:127.0.0.1]:80", block: "127.0.0.0/8"},
+		{address: "0.0.0.0:80", block: "0.0.0.0/32"},
+		{address: "10.0.0.5:443", block: "10.0.0.0/8"},
+		{address: "172.31.255.255:443", block: "172.16.0.0/12"},
+		{address: "192.168.1.1:443", block: "192.168.0.0/16"},
+		{address: "100.100.100.200:80", block: "100.64.0.0/10"},
+		{address: "169.254.169.254:80", block: "169.254.0.0/16"},
+		{address: "[fd00:ec2::254]:80", block: "fc00::/7"},
+		{address: "[fe80::1%eth0]:80", block: "fe80::/10"},
+		{address: "[::1]:80", block: "::1/128"},
+		{address: "[::]:80", block: "::/128"},
+		{address: "[::a00:5]:80", block: "::/96"},
+		{address: "[64:ff9b::a00:5]:443", block: "64:ff9b::/96"},
+		{address: "[64:ff9b::808:808]:443", block: "64:ff9b::/96"},
+		{address: "[64:ff9b:1::1]:443", block: "64:ff9b:1::/48"},
+		{address: "[2002:a00:5::1]:443", block: "2002::/16"},
+		{address: "[2001:0:4136:e378:8000:63bf:3fff:fdd2]:443", block: "2001::/32"},
+		{address: "192.0.2.1:80", block: "192.0.2.0/24"},
+		{address: "198.18.0.1:80", block: "198.18.0.0/15"},
+		{address: "224.0.0.1:80", block: "224.0.0.0/4"},
+		{address: "240.0.0.1:80", block: "240.0.0.0/4"},
+		{address: "255.255.255.255:80", block: "255.255.255.255/32"},
+		{address: "[ff02::1]:80", block: "ff00::/8"},
+		{address: "[2001:db8::1]:80", block: "2001:db8::/32"},
+	}
+	base := &recorder{}
+	g := newGuard(t, base)
+	for _, tt := range tests {
+		t.Run(tt.address, func(t *testing.T) {
+			_, err := g.DialContext(context.Background(), "tcp", tt.address)
+			require.ErrorIs(t, err, dialx.ErrRejected)
+			assert.Contains(t, err.Error(), "not a public address: "+tt.block)
+			assert.ErrorIs(t, controlThrough(t, g, tt.address), dialx.ErrRejected, "ControlContext through a Selective")
+		})
+	}
+	assert.Empty(t, base.got(), "the base Dialer is never reached")
+}
+
+// controlThrough asks a Selective's ControlContext hook about address, with
+// d as the Dialer of its one rule.
+func controlThrough(t *testing.T, d dialx.Dialer, address string) error {
+	t.Helper()
+	s, err := dialx.NewSelective(dialx.Rule{Pattern: "*", Dialer: d})
+	require.NoError(t, err)
+	return s.ControlContext(context.Background(), "tcp", address, nil)
+}
+
+// TestGuardDialsPublicAddresses: a public destination reaches the base
+// Dialer as its canonical IP literal, and a name as the checked addresses
+// it resolves to, never as the name.
+func TestGuardDialsPublicAddresses(t *testing.T) {
+	resolver := &fakeResolver{answers: map[string][]netip.Addr{
+		"public.example":  addrs("8.8.8.8"),
+		"mixed.example":   addrs("10.0.0.1", "1.1.1.1"),
+		"rebind.example":  addrs("127.0.0.1"),
+		"mapped.example":  addrs("::ffff:8.8.4.4"),
+		"nat64.example":   addrs("64:ff9b::a00:5"),
+		"private.example": addrs("10.0.0.5", "192.168.0.1"),
+	}}
+	tests := []struct {
+		address string
+		want    []string // what the base Dialer receives; nil: refused
+	}{
+		{address: "8.8.8.8:53", want: []string{"8.8.8.8:53"}},
+		{address: "[::ffff:8.8.8.8]:53", want: []string{"8.8.8.8:53"}},
+		{address: "[2001:4860:4860:0:0:0:0:8888]:443", want: []string{"[2001:4860:4860::8888]:443"}},
+		{address: "Public.Example.:443", want: []string{"8.8.8.8:443"}},
+		{address: "mixed.example:443", want: []string{"1.1.1.1:443"}},
+		{address: "mapped.example:443", want: []string{"8.8.4.4:443"}},
+		{address: "rebind.example:443"},
+		{address: "nat64.example:443"},
+		{address: "private.example:443"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.address, func(t *testing.T) {
+			base := &recorder{}
+			g := newGuard(t, base, dialx.WithResolver(resolver))
+			conn, err := g.DialContext(context.Background(), "tcp", tt.address)
+			if tt.want == nil {
+				require.ErrorIs(t, err, dialx.ErrRejected)
+				assert.Contains(t, err.Error(), "not a public address")
+			} else {
+				require.NoError(t, err)
+				conn.Close()
+			}
+			assert.Equal(t, tt.want, base.got())
+		})
+	}
+}
+
+// TestGuardExceptions: an exception lets one private destination through
+// its own Dialer, whether it is written as an address or as a name, and
+// whether the address was given or resolved; nothing else changes.
+func TestGuardExceptions(t *testing.T) {
+	resolver := &fakeResolver{answers: map[string][]netip.Addr{
+		"db.corp.example": addrs("10.1.2.3"),
+		"alias.example":   addrs("10.1.2.3"),
+		"other.example":   addrs("10.9.9.9"),
+	}}
+	base, db, named := &recorder{}, &recorder{}, &recorder{}
+	g := newGuard(t, base, dialx.WithResolver(resolver), dialx.WithExceptions(
+		dialx.Rule{Pattern: "10.1.2.3:5432", Dialer: db},
+		dialx.Rule{Pattern: "db.corp.example:6379", Dialer: named},
+	))
+	for _, tt := range []struct {
+		address string
+		ok      bool
+	}{
+		{address: "10.1.2.3:5432", ok: true},
+		{address: "alias.example:5432", ok: true},
+		{address: "DB.corp.example:6379", ok: true},
+		{address: "10.1.2.3:80"},
+		{address: "other.example:5432"},
+		{address: "db.corp.example:80"},
+	} {
+		conn, err := g.DialContext(context.Background(), "tcp", tt.address)
+		if !tt.ok {
+			assert.ErrorIs(t, err, dialx.ErrRejected, tt.address)
+			continue
+		}
+		require.NoError(t, err, tt.address)
+		conn.Close()
+	}
+	assert.Equal(t, []string{"10.1.2.3:5432", "10.1.2.3:5432"}, db.got())
+	assert.Equal(t, []string{"db.corp.example:6379"}, named.got(), "a name exception dials the name")
+	assert.Empty(t, base.got())
+}
+
+func TestNewGuardRefusesBadExceptions(t *testing.T) {
+	_, err := dialx.NewGuard(&recorder{}, dialx.WithExceptions(
+		dialx.Rule{Pattern: "*", Dialer: &recorder{}},
+		dialx.Rule{Pattern: "*:443", Dialer: &recorder{}},
+		dialx.Rule{Pattern: "10.0.0.1/8", Dialer: &recorder{}},
+		dialx.Rule{Pattern: "example.com", Dialer: nil},
+	))
+	var joined interface{ Unwrap() []error }
+	require.ErrorAs(t, err, &joined)
+	var patterns []string
+	for _, e := range joined.Unwrap() {
+		var re *dialx.RuleError
+		require.ErrorAs(t, e, &re)
+		patterns = append(patterns, re.Pattern)
+	}
+	assert.Equal(t, []string{"*", "*:443", "10.0.0.1/8", "example.com"}, patterns)
+	assert.Contains(t, err.Error(), "would turn the guard off")
+	assert.Panics(t, func() { dialx.NewGuard(nil) })
+}
+
+func TestGuardRefusesWhatItCannotCheck(t *testing.T) {
+	base := &recorder{}
+	g := newGuard(t, base)
+	for _, tt := range []struct {
+		network, address string
+		want             error
+	}{
+		{network: "unix", address: "/var/run/docker.sock", want: dialx.ErrRejected},
+		{network: "ip4:icmp", address: "8.8.8.8", want: dialx.ErrRejected},
+		{network: "tcp", address: "8.8.8.8", want: dialx.ErrInvalidAddress},
+		{network: "tcp", address: "127.1:80", want: dialx.ErrInvalidAddress},
+		{network: "tcp", address: "localhost\xff:80", want: dialx.ErrInvalidAddress},
+		{network: "tcp", address: "0x7f000001:80", want: dialx.ErrInvalidAddress},
+	} {
+		_, err := g.DialContext(context.Background(), tt.network, tt.address)
+		require.ErrorIs(t, err, tt.want, "%s %s", tt.network, tt.address)
+		var de *dialx.DialError
+		require.ErrorAs(t, err, &de)
+		assert.Equal(t, "guard", de.Op)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := g.DialContext(ctx, "tcp", "8.8.8.8:53")
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Empty(t, base.got())
+}
+
+// TestGuardInNetDialerHook checks the hook NewGuard installs in its copy of
+// a *net.Dialer, with a real socket: a dial of a loopback listener straight
+// through the copy is refused before it connects, and the caller's own
+// net.Dialer is left as it was.
+func TestGuardDoesNotChangeTheCallersNetDialer(t *testing.T) {
+	own := &net.Dialer{}
+	newGuard(t, own)
+	assert.Nil(t, own.ControlContext)
+	assert.Nil(t, own.Control)
+}
