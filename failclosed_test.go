@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -219,6 +220,79 @@ func FuzzDenyListFailsClosed(f *testing.F) {
 			}
 			if (matchErr == nil) == invalid || (controlErr == nil) != allowed {
 				t.Fatalf("address %q: DialContext %v (allowed %v), Match %v, ControlContext %v disagree", address, dialErr, allowed, matchErr, controlErr)
+			}
+		}
+	})
+}
+
+// answersFrom reads a fuzzed resolver answer: 4-byte or 16-byte chunks, as
+// the first byte of each says, so IPv4, IPv6 and IPv4-mapped addresses all
+// come up.
+func answersFrom(data []byte) []netip.Addr {
+	var ips []netip.Addr
+	for len(data) > 0 && len(ips) < 16 {
+		kind := data[0]
+		data = data[1:]
+		size := 4
+		if kind&1 == 1 {
+			size = 16
+		}
+		if len(data) < size {
+			break
+		}
+		ip, _ := netip.AddrFromSlice(data[:size])
+		ips = append(ips, ip)
+		data = data[size:]
+	}
+	return ips
+}
+
+// FuzzResolveFailsClosed states the fail-closed property through name
+// resolution: whatever a resolver answers for whatever name, the allowing
+// Dialer behind a Resolve over the deny list, and the base Dialer of a
+// Guard, only ever receive canonical IP literals that are not denied.
+func FuzzResolveFailsClosed(f *testing.F) {
+	f.Add("rebind.example", "443", []byte{0, 127, 0, 0, 1, 0, 8, 8, 8, 8})
+	f.Add("mapped.example", "80", append([]byte{1}, netip.MustParseAddr("::ffff:10.0.0.5").AsSlice()...))
+	f.Add("nat64.example", "80", append([]byte{1}, netip.MustParseAddr("64:ff9b::a00:5").AsSlice()...))
+	f.Add("Public.Example.", "53", []byte{0, 1, 1, 1, 1})
+	f.Add("127.0.0.1", "80", []byte{0, 8, 8, 8, 8})
+	prefixes := dialx.NonPublicPrefixes()
+	f.Fuzz(func(t *testing.T, host, port string, answer []byte) {
+		ips := answersFrom(answer)
+		lookup := resolverFunc(func(context.Context, string, string) ([]netip.Addr, error) { return ips, nil })
+		address := net.JoinHostPort(host, port)
+
+		var reached []string
+		var mu sync.Mutex
+		record := dialx.DialerFunc(func(_ context.Context, _, address string) (net.Conn, error) {
+			mu.Lock()
+			reached = append(reached, address)
+			mu.Unlock()
+			return nil, errors.New("recorded")
+		})
+		resolve := dialx.NewResolve(denySelective(t, record), dialx.WithResolver(lookup))
+		resolve.DialContext(context.Background(), "tcp", address)
+		for _, got := range reached {
+			if _, err := netip.ParseAddrPort(got); err != nil {
+				t.Fatalf("address %q, answer %v: the rules' Dialer got %q, not an IP literal", address, ips, got)
+			}
+			if deniedReference(t, got) {
+				t.Fatalf("address %q, answer %v: denied address %q reached the allowed Dialer", address, ips, got)
+			}
+		}
+
+		reached = reached[:0]
+		guard, err := dialx.NewGuard(record, dialx.WithResolver(lookup))
+		require.NoError(t, err)
+		guard.DialContext(context.Background(), "tcp", address)
+		for _, got := range reached {
+			ap, err := netip.ParseAddrPort(got)
+			if err != nil || ap.Addr().Is4In6() || ap.String() != got {
+				t.Fatalf("address %q, answer %v: the Guard's base got %q, not a canonical IP literal", address, ips, got)
+			}
+			if slices.ContainsFunc(prefixes, func(p netip.Prefix) bool { return p.Contains(ap.Addr().WithZone("")) }) {
+				t.Fatalf("address %q, answer %v: non-public %q reached the Guard's base", address, ips, got)
 			}
 		}
 	})
