@@ -4,6 +4,8 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -234,4 +236,20 @@ func TestGuardDoesNotChangeTheCallersNetDialer(t *testing.T) {
 	newGuard(t, own)
 	assert.Nil(t, own.ControlContext)
 	assert.Nil(t, own.Control)
+}
+
+// TestREADMEListsNonPublicPrefixes keeps the list written out in the README
+// equal to the built-in set, in order.
+func TestREADMEListsNonPublicPrefixes(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	_, rest, found := strings.Cut(string(readme), "<!-- nonpublic:begin -->")
+	require.True(t, found, "README has no nonpublic:begin marker")
+	list, _, found := strings.Cut(rest, "<!-- nonpublic:end -->")
+	require.True(t, found, "README has no nonpublic:end marker")
+	var listed []netip.Prefix
+	for _, field := range strings.Fields(list) {
+		listed = append(listed, netip.MustParsePrefix(strings.Trim(field, "`")))
+	}
+	assert.Equal(t, dialx.NonPublicPrefixes(), listed)
 }
