@@ -59,6 +59,22 @@ func BenchmarkCheckWorstCase(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
+	b.Run("Dial/baseline/canonical-name", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if conn, err := s.DialContext(ctx, "tcp", "www.example.com:443"); err == nil {
+				conn.Close()
+			}
+		}
+	})
+	b.Run("Dial/baseline/IDNA-name", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if conn, err := s.DialContext(ctx, "tcp", "bücher.example:443"); err == nil {
+				conn.Close()
+			}
+		}
+	})
 	for _, in := range checkInputs {
 		address := in.host + ":443"
 		if strings.Contains(in.host, ":") {

@@ -15,9 +15,11 @@ var ErrRejected = errors.New("dialx: connection rejected")
 // returns when no rule matches the address being dialed.
 var ErrNoMatch = errors.New("dialx: no rule matches the address")
 
-// ErrInvalidAddress is matched, under [errors.Is], by the error a [Selective]
-// returns for an address it cannot read as host and port, or whose host is
-// neither a valid host name nor an IP literal. No Dialer is called for it.
+// ErrInvalidAddress is matched, under [errors.Is], by the error a
+// [Selective], [Resolve] or [Guard] returns for an address it cannot read as
+// host and port, or whose host is neither a valid host name nor an IP
+// literal (see [Selective] for what that excludes). No Dialer is called for
+// it.
 var ErrInvalidAddress = errors.New("dialx: invalid address")
 
 // ErrOpen is matched, under [errors.Is], by the error a [Breaker] returns
