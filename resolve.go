@@ -84,7 +84,8 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 	}
 	t := traceFrom(ctx)
 	if _, err := netip.ParseAddr(host); err == nil {
-		return passOn(dialInnerTraced(ctx, t, r.dialer, network, address))
+		conn, err := dialInnerTraced(ctx, t, r.dialer, network, address)
+		return passOn("resolve", network, address, conn, err)
 	}
 	ips, err := r.resolver.LookupNetIP(ctx, ipNetwork(network), host)
 	switch {
@@ -93,22 +94,29 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 	case len(ips) == 0:
 		return fail(errors.New("no addresses for " + host))
 	}
-	var errs []error
+	var errs attemptErrors
+	var last error
 	for i, ip := range ips {
 		if err := ctx.Err(); err != nil {
-			return fail(stopped(err, i, len(ips), "addresses", errs))
+			return fail(stopped(err, i, len(ips), "addresses", &errs))
 		}
-		conn, err := dialInnerTraced(ctx, t, r.dialer, network, net.JoinHostPort(ip.Unmap().String(), port))
-		if err == nil {
+		dialed := net.JoinHostPort(ip.Unmap().String(), port)
+		conn, err := dialInnerTraced(ctx, t, r.dialer, network, dialed)
+		switch {
+		case err == nil && conn != nil:
 			return conn, nil
+		case err == nil:
+			err = &DialError{Op: "resolve", Net: network, Addr: dialed, Err: errNoConn}
+		default:
+			closeStray(conn)
 		}
-		closeStray(conn)
-		errs = append(errs, err)
+		errs.add(i, err)
+		last = err
 	}
-	if len(errs) == 1 {
-		return fail(errs[0])
+	if len(ips) == 1 {
+		return fail(last)
 	}
-	return fail(allFailed("addresses", errs))
+	return fail(allFailed("addresses", &errs))
 }
 
 // Dial is DialContext with [context.Background].

@@ -111,13 +111,16 @@ func (s *Selective) DialContext(ctx context.Context, network, address string) (n
 		return nil, &DialError{Op: "selective", Net: network, Addr: address, Err: err}
 	}
 	rule := &s.rules[i]
+	var conn net.Conn
 	if t := traceFrom(ctx); t != nil {
 		if t.SelectiveMatch != nil {
 			t.SelectiveMatch(SelectiveMatchInfo{Network: network, Address: address, Index: i, Pattern: rule.Pattern})
 		}
-		return passOn(dialTraced(ctx, t, rule.Dialer, network, address))
+		conn, err = dialTraced(ctx, t, rule.Dialer, network, address)
+	} else {
+		conn, err = rule.Dialer.DialContext(ctx, network, address)
 	}
-	return passOn(rule.Dialer.DialContext(ctx, network, address))
+	return passOn("selective", network, address, conn, err)
 }
 
 // Dial is DialContext with [context.Background].
