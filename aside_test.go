@@ -64,6 +64,17 @@ func TestInnerPanicReachesTheCaller(t *testing.T) {
 			return dialx.NewConcurrent(dialx.DialerFunc(blocking), panicking(value, nil)).
 				WithOptions(dialx.WithStagger(time.Second))
 		}},
+		{name: "Resolve racing", d: func() dialx.Dialer {
+			// The first address hangs; the second, started after the
+			// attempt delay, panics.
+			inner := dialx.DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
+				if address == "192.0.2.1:80" {
+					return blocking(ctx, network, address)
+				}
+				panic(value)
+			})
+			return dialx.NewResolve(inner, answer("192.0.2.1", "192.0.2.2"))
+		}},
 		{name: "FromProxy", d: func() dialx.Dialer {
 			return dialx.FromProxy(plainDialer(func(string, string) (net.Conn, error) { panic(value) }))
 		}},
@@ -100,6 +111,16 @@ func TestLatePanicIsDropped(t *testing.T) {
 		}},
 		{name: "Concurrent cancelled", timeout: time.Second, wantErr: true, d: func(release <-chan struct{}) dialx.Dialer {
 			return dialx.NewConcurrent(panicking(value, release), dialx.DialerFunc(blocking))
+		}},
+		{name: "Resolve racing", d: func(release <-chan struct{}) dialx.Dialer {
+			// The first address panics once the second has connected.
+			inner := dialx.DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
+				if address == "192.0.2.1:80" {
+					return panicking(value, release)(ctx, network, address)
+				}
+				return dialtest.NewConn(address), nil
+			})
+			return dialx.NewResolve(inner, answer("192.0.2.1", "192.0.2.2"))
 		}},
 		{name: "FromProxy", timeout: time.Second, wantErr: true, d: func(release <-chan struct{}) dialx.Dialer {
 			return dialx.FromProxy(plainDialer(func(string, string) (net.Conn, error) {

@@ -138,7 +138,7 @@ func ExampleNewResolve() {
 	// Output:
 	// public: dialing tcp 192.0.2.10:443
 	// dialx: resolve tcp rebind.example.net:443: reject tcp 127.0.0.1:443: private address
-	// dialx: reject tcp [::ffff:10.0.0.1]:80: private address
+	// dialx: reject tcp 10.0.0.1:80: private address
 }
 
 type lookupFunc func(ctx context.Context, network, host string) ([]netip.Addr, error)
