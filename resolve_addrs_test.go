@@ -2,12 +2,16 @@ package dialx_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -125,4 +129,61 @@ func TestResolveCanonicalForms(t *testing.T) {
 			assert.Equal(t, []string{tt.wantDialed}, dialed)
 		})
 	}
+}
+
+// FuzzResolveAddress states what Resolve hands on, whatever the address:
+// an address it refuses is neither looked up nor dialed; a name is looked
+// up in canonical form only; and what reaches the wrapped Dialer is always
+// an IP literal in canonical form with a decimal port.
+func FuzzResolveAddress(f *testing.F) {
+	for _, seed := range []string{
+		"example.com:80", "EXAMPLE.com.:443", "[::1]:80", "[::ffff:127.0.0.1]:80", "[fe80::1%eth0]:22",
+		"[2001:db8::1%eth0]:22", "[fe80::1%a/b]:22", "127.1:80", "2130706433:80", "bücher.example:443",
+		"ｅｘａｍｐｌｅ.com:80", "\xff.example:80", "a\x00b:80", "example.com:080", "example.com:http", ":80", "",
+	} {
+		f.Add(seed)
+	}
+	answer := addrs("192.0.2.1", "::ffff:192.0.2.2", "2001:db8::1", "fe80::1%eth0", "fe80::2%a/b")
+	f.Fuzz(func(t *testing.T, address string) {
+		var looked, dialed []string
+		lookup := resolverFunc(func(_ context.Context, _, host string) ([]netip.Addr, error) {
+			looked = append(looked, host)
+			return answer, nil
+		})
+		inner := dialx.DialerFunc(func(_ context.Context, _, address string) (net.Conn, error) {
+			dialed = append(dialed, address)
+			return nil, errRefused
+		})
+		_, err := dialx.NewResolve(inner, dialx.WithResolver(lookup), dialx.WithAttemptDelay(time.Hour)).
+			DialContext(context.Background(), "tcp", address)
+		require.Error(t, err)
+		if errors.Is(err, dialx.ErrInvalidAddress) {
+			assert.Empty(t, looked, "a refused address is not looked up")
+			assert.Empty(t, dialed, "a refused address is not dialed")
+			return
+		}
+		for _, host := range looked {
+			assert.Equal(t, strings.ToLower(host), host, "a name is looked up in lower case")
+			assert.False(t, strings.HasSuffix(host, "."), "a name is looked up without its trailing dot")
+			assert.True(t, utf8.ValidString(host) && !strings.ContainsFunc(host, func(r rune) bool { return r >= 0x80 }),
+				"a name is looked up in ASCII")
+			_, ipErr := netip.ParseAddr(host)
+			assert.Error(t, ipErr, "an IP literal is never looked up")
+		}
+		for _, to := range dialed {
+			host, port, splitErr := net.SplitHostPort(to)
+			require.NoError(t, splitErr, to)
+			ip, ipErr := netip.ParseAddr(host)
+			require.NoError(t, ipErr, "only IP literals are dialed: %q", to)
+			assert.Equal(t, ip.String(), host, "the IP is dialed in canonical form")
+			assert.False(t, ip.Is4In6(), "an IPv4-mapped address is dialed as IPv4")
+			if ip.Zone() != "" {
+				assert.True(t, ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast(),
+					"a zone only on link-local addresses: %q", to)
+			}
+			n, portErr := strconv.Atoi(port)
+			require.NoError(t, portErr)
+			assert.Equal(t, strconv.Itoa(n), port, "the port is dialed as a decimal number")
+		}
+	})
 }
