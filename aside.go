@@ -1,8 +1,11 @@
 package dialx
 
 import (
+	"context"
 	"errors"
 	"net"
+
+	"golang.org/x/net/proxy"
 )
 
 // innerResult is what an inner dial made on a goroutine of the package's
@@ -70,14 +73,26 @@ func brokeContract(err error) bool {
 	return err == errNoConn || err == errGoexit
 }
 
-// dialAside runs dial on a goroutine of its own and waits for it until done
-// is closed, so that a dial that ignores its ctx cannot hold up the caller.
-// It returns what dial returned and true, or false once done is closed
-// first; a connection the abandoned dial still makes is then closed, never
-// leaked, and a panic of it is dropped. A panic of dial while it is waited
-// for is raised again here, on the caller's goroutine, with its original
-// value. Timeout and FromProxy both give up on a dial this way.
-func dialAside(done <-chan struct{}, dial func() (net.Conn, error)) (innerResult, bool) {
+// asideDial is a dial that dialAside makes: through dialer, under ctx, or,
+// when plain is set (the Dialer of FromProxy), with plain.Dial, which
+// takes no ctx.
+type asideDial struct {
+	ctx              context.Context
+	dialer           Dialer
+	plain            proxy.Dialer
+	network, address string
+}
+
+// dialAside makes the dial a on a goroutine of its own and waits for it
+// until a.ctx is done, so that a dial that ignores its ctx cannot hold up
+// the caller. It returns what the dial returned and true, or false once
+// a.ctx is done first; a connection the abandoned dial still makes is then
+// closed, never leaked, and a panic of it is dropped. A panic of the dial
+// while it is waited for is raised again here, on the caller's goroutine,
+// with its original value. Timeout and FromProxy both give up on a dial
+// this way.
+func dialAside(a asideDial) (innerResult, bool) {
+	done := a.ctx.Done()
 	// Unbuffered on purpose: a result is either received here or, once
 	// done is closed and nobody waits, cleaned up by the dialing goroutine.
 	results := make(chan innerResult)
@@ -91,7 +106,11 @@ func dialAside(done <-chan struct{}, dial func() (net.Conn, error)) (innerResult
 				closeStray(res.conn)
 			}
 		}()
-		res.conn, res.err = dial()
+		if a.plain != nil {
+			res.conn, res.err = dialPlain(a.plain, a.network, a.address)
+		} else {
+			res.conn, res.err = dialInner(a.ctx, a.dialer, a.network, a.address)
+		}
 		res.returned = true
 	}()
 	select {
