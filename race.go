@@ -106,6 +106,8 @@ func (r *race) run(ctx context.Context) (net.Conn, error) {
 			}
 			s.finished++
 			if brokeContract(err) {
+				// Name the address when it is not the dial's own (an
+				// address of a Resolve), as the inner Dialer's errors do.
 				_, address := r.attempt(res.racer)
 				if address != r.address {
 					err = &DialError{Op: r.op, Net: r.network, Addr: address, Err: err}
