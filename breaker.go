@@ -151,7 +151,7 @@ func (b *Breaker) DialContext(ctx context.Context, network, address string) (net
 		conn, err = b.dialer.DialContext(ctx, network, address)
 	}
 	b.record(call, c, probe, err)
-	return passOn(conn, err)
+	return passOn("breaker", network, address, conn, err)
 }
 
 // Dial is DialContext with [context.Background].

@@ -10,7 +10,9 @@ import (
 //
 // Once the dial's ctx is done Consecutive starts no further attempt and
 // returns a [*DialError] that matches ctx.Err(). When every Dialer fails, the
-// error unwraps to each attempt's error.
+// error unwraps to each attempt's error (the first and last four of more
+// than eight). A Dialer that returns neither a connection nor an error has
+// failed.
 //
 // Use [NewConsecutive] to make one; the zero value is not usable.
 // A Consecutive is safe for concurrent use by multiple goroutines.

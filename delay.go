@@ -42,10 +42,14 @@ func (d *Delay) DialContext(ctx context.Context, network, address string) (net.C
 	if err := sleep(ctx, d.delay); err != nil {
 		return nil, &DialError{Op: "delay", Net: network, Addr: address, Err: err}
 	}
+	var conn net.Conn
+	var err error
 	if tracing.Load() {
-		return passOn(dialTraced(ctx, nil, d.dialer, network, address))
+		conn, err = dialTraced(ctx, nil, d.dialer, network, address)
+	} else {
+		conn, err = d.dialer.DialContext(ctx, network, address)
 	}
-	return passOn(d.dialer.DialContext(ctx, network, address))
+	return passOn("delay", network, address, conn, err)
 }
 
 // Dial is DialContext with [context.Background].

@@ -46,12 +46,17 @@
 //
 // Every decorator honours ctx: once ctx is done it starts no further attempt
 // and returns an error matching ctx.Err() under [errors.Is]. A decorator never
-// returns a connection together with an error, and closes any connection that
-// arrives after it stopped waiting for it. Errors made by this package are
-// [*DialError] values, which name the decorator, network and address and
-// keep the inner errors reachable by [errors.Is] and [errors.As]; timeouts
-// satisfy [net.Error] with Timeout() true and match
-// [context.DeadlineExceeded], like the errors of [net.Dialer].
+// returns a connection together with an error, nor a nil connection without
+// one (an inner Dialer that does so has failed), and closes any connection
+// that arrives after it stopped waiting for it. Errors made by this package
+// are [*DialError] values, which name the decorator, network and address and
+// keep the inner errors reachable by [errors.Is] and [errors.As] (of many
+// attempts, the first and last four); timeouts satisfy [net.Error] with
+// Timeout() true and match [context.DeadlineExceeded], like the errors of
+// [net.Dialer]. A panic of an inner dial that a decorator runs on a
+// goroutine of its own ([Timeout], [Concurrent], [Resolve], [FromProxy]) is
+// raised again on the caller's goroutine with the same value while the
+// caller waits for it, and dropped once the caller has gone.
 //
 // # Security
 //

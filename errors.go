@@ -1,7 +1,6 @@
 package dialx
 
 import (
-	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -49,7 +48,10 @@ type DialError struct {
 	Net  string
 	Addr string
 	// Err is the cause. For decorators that make several attempts it
-	// unwraps to every attempt's error.
+	// unwraps to the attempts' errors: every one of them, or, past eight,
+	// the first four and the last four, the message counting the others,
+	// so that a dial of a million tries still has an error of a few
+	// hundred bytes.
 	Err error
 }
 
@@ -90,68 +92,6 @@ func (e *DialError) Timeout() bool {
 // Deprecated: as for [net.Error], Temporary is not well defined; use
 // Timeout or errors.Is.
 func (e *DialError) Temporary() bool { return e.Timeout() }
-
-// attemptsError holds the errors of several attempts at one dial (tries of a
-// Repeat, members of a Consecutive), printed on one line and each reachable
-// by errors.Is and errors.As.
-type attemptsError struct {
-	summary   string
-	errs      []error
-	cancelled bool // the caller's ctx was cancelled (not timed out)
-}
-
-func (e *attemptsError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.summary)
-	for i, err := range e.errs {
-		if i == 0 {
-			b.WriteString(": ")
-		} else {
-			b.WriteString("; ")
-		}
-		b.WriteString(err.Error())
-	}
-	return b.String()
-}
-
-func (e *attemptsError) Unwrap() []error { return e.errs }
-
-// Timeout reports whether the attempts ended because a deadline passed. A
-// dial that the caller cancelled is not a timeout, even if one of its
-// attempts timed out before; otherwise the first error that has a Timeout
-// method decides, as [DialError.Timeout] would without this method.
-func (e *attemptsError) Timeout() bool {
-	if e.cancelled {
-		return false
-	}
-	for _, err := range e.errs {
-		var t interface{ Timeout() bool }
-		if errors.As(err, &t) {
-			return t.Timeout()
-		}
-	}
-	return false
-}
-
-// allFailed is the cause when every one of the attempts failed.
-func allFailed(noun string, errs []error) error {
-	return &attemptsError{
-		summary: "all " + strconv.Itoa(len(errs)) + " " + noun + " failed",
-		errs:    errs,
-	}
-}
-
-// stopped is the cause when ctx ended while attempts were being made; ctxErr
-// comes first so that the error is a timeout if ctx's deadline passed and so
-// that errors.Is(err, ctx.Err()) holds.
-func stopped(ctxErr error, made, planned int, noun string, errs []error) error {
-	summary := "stopped after " + strconv.Itoa(made) + " of " + strconv.Itoa(planned) + " " + noun
-	if made == planned {
-		summary = "all " + strconv.Itoa(made) + " " + noun + " failed"
-	}
-	return &attemptsError{summary: summary, errs: append([]error{ctxErr}, errs...),
-		cancelled: errors.Is(ctxErr, context.Canceled)}
-}
 
 // RuleError reports a rule that [NewSelective] or [ParseRules] refused: where
 // it is, its pattern and why. NewSelective and ParseRules report every bad

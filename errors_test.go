@@ -3,7 +3,11 @@ package dialx_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"net/netip"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -127,5 +131,92 @@ func TestTimeoutOfSeveralAttempts(t *testing.T) {
 				})
 			})
 		}
+	}
+}
+
+// Every decorator that makes several attempts keeps the errors of the
+// first and last few only, in the order of the attempts, and counts the
+// rest, however many attempts it made and in whatever order they failed.
+func TestAttemptErrorsAreBounded(t *testing.T) {
+	const n = 20
+	errs := make([]error, n)
+	dialers := make([]dialx.Dialer, n)
+	ips := make([]string, n)
+	for i := range n {
+		errs[i] = fmt.Errorf("e%d", i)
+		dialers[i] = dialx.DialerFunc(dialtest.Failing(errs[i]))
+		ips[i] = fmt.Sprintf("192.0.2.%d", i+1)
+	}
+	byAddress := dialx.DialerFunc(func(_ context.Context, _, address string) (net.Conn, error) {
+		host, _, _ := net.SplitHostPort(address)
+		return nil, errs[slices.Index(ips, host)]
+	})
+	lookup := resolverFunc(func(context.Context, string, string) ([]netip.Addr, error) { return addrs(ips...), nil })
+	tests := []struct {
+		name string
+		d    dialx.Dialer
+		noun string
+	}{
+		{name: "Repeat", d: dialx.NewRepeat(func() dialx.Dialer { d, _ := scripted(errs...); return d }(), n), noun: "tries"},
+		{name: "Consecutive", d: dialx.NewConsecutive(dialers...), noun: "dialers"},
+		{name: "Concurrent", d: dialx.NewConcurrent(dialers...), noun: "attempts"},
+		{name: "Concurrent staggered", d: dialx.NewConcurrent(dialers...).WithOptions(dialx.WithStagger(time.Second)), noun: "attempts"},
+		{name: "Resolve", d: dialx.NewResolve(byAddress, dialx.WithResolver(lookup)), noun: "addresses"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.d.DialContext(context.Background(), "tcp", "svc.example:80")
+			assert.EqualError(t, err, "dialx: "+strings.ToLower(strings.Fields(tt.name)[0])+" tcp svc.example:80: all 20 "+tt.noun+
+				" failed: e0; e1; e2; e3; ... 12 more ...; e16; e17; e18; e19")
+			for _, want := range []error{errs[0], errs[3], errs[16], errs[n-1]} {
+				assert.ErrorIs(t, err, want)
+			}
+			var attempts interface{ Unwrap() []error }
+			require.ErrorAs(t, err, &attempts)
+			assert.Len(t, attempts.Unwrap(), 8)
+		})
+	}
+	t.Run("Random", func(t *testing.T) {
+		_, err := dialx.NewRandom(dialers...).DialContext(context.Background(), "tcp", "svc.example:80")
+		assert.Contains(t, err.Error(), "all 20 dialers failed: ")
+		assert.Contains(t, err.Error(), "; ... 12 more ...; ")
+		var attempts interface{ Unwrap() []error }
+		require.ErrorAs(t, err, &attempts)
+		assert.Len(t, attempts.Unwrap(), 8)
+	})
+}
+
+// The end of the caller's ctx heads the error once, however many attempts
+// failed with that very error too.
+func TestContextEndIsReportedOnce(t *testing.T) {
+	blocked := dialx.DialerFunc(blocking)
+	tests := []struct {
+		name string
+		d    dialx.Dialer
+		want string
+	}{
+		{name: "Repeat", d: dialx.NewRepeat(blocked, 3),
+			want: "dialx: repeat tcp svc.example:80: stopped after 1 of 3 tries: context deadline exceeded"},
+		{name: "Consecutive", d: dialx.NewConsecutive(blocked, blocked),
+			want: "dialx: consecutive tcp svc.example:80: stopped after 1 of 2 dialers: context deadline exceeded"},
+		{name: "Concurrent", d: dialx.NewConcurrent(blocked, blocked, blocked),
+			want: "dialx: concurrent tcp svc.example:80: all 3 attempts failed: context deadline exceeded"},
+		{name: "Concurrent staggered", d: dialx.NewConcurrent(blocked, blocked, blocked).WithOptions(dialx.WithStagger(time.Second)),
+			want: "dialx: concurrent tcp svc.example:80: stopped after 2 of 3 attempts: context deadline exceeded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
+				defer cancel()
+				_, err := tt.d.DialContext(ctx, "tcp", "svc.example:80")
+				assert.EqualError(t, err, tt.want)
+				assert.ErrorIs(t, err, context.DeadlineExceeded)
+				var netErr net.Error
+				require.ErrorAs(t, err, &netErr)
+				assert.True(t, netErr.Timeout())
+				synctest.Wait()
+			})
+		})
 	}
 }

@@ -95,10 +95,13 @@ func (l *Limit) DialContext(ctx context.Context, network, address string) (net.C
 		return nil, &DialError{Op: "limit", Net: network, Addr: address, Err: err}
 	}
 	defer l.release(key, s)
+	var conn net.Conn
 	if t != nil {
-		return passOn(dialTraced(ctx, t, l.dialer, network, address))
+		conn, err = dialTraced(ctx, t, l.dialer, network, address)
+	} else {
+		conn, err = l.dialer.DialContext(ctx, network, address)
 	}
-	return passOn(l.dialer.DialContext(ctx, network, address))
+	return passOn("limit", network, address, conn, err)
 }
 
 // Dial is DialContext with [context.Background].

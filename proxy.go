@@ -18,10 +18,13 @@ import (
 // once ctx is done, it returns as soon as ctx is done even while d.Dial is
 // still running, and when that abandoned dial later succeeds it closes the
 // connection instead of leaking it. It never returns a connection together
-// with an error. The goroutine running an abandoned d.Dial lives until that
-// call returns; only d can shorten it. When ctx ends first, the error is a
-// [*DialError] with Op "proxy" that matches ctx.Err() (and is a timeout if
-// the deadline passed); errors from d are returned unchanged.
+// with an error, nor a nil connection without one (that is a [*DialError]
+// with Op "proxy"). The goroutine running an abandoned d.Dial lives until
+// that call returns; only d can shorten it. A panic of d.Dial is raised
+// again on the caller's goroutine with the same value while the caller
+// waits, and dropped once it has stopped waiting. When ctx ends first, the
+// error is a [*DialError] with Op "proxy" that matches ctx.Err() (and is a
+// timeout if the deadline passed); errors from d are returned unchanged.
 //
 // FromProxy panics if d is nil. The returned Dialer is safe for concurrent
 // use by multiple goroutines if d is.
@@ -39,35 +42,23 @@ func FromProxy(d proxy.Dialer) Dialer {
 
 func dialProxy(ctx context.Context, d proxy.Dialer, network, address string) (net.Conn, error) {
 	if ctx.Done() == nil {
-		return dialPlain(d, network, address)
+		conn, err := dialPlain(d, network, address)
+		return passOn("proxy", network, address, conn, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, &DialError{Op: "proxy", Net: network, Addr: address, Err: err}
 	}
-	type result struct {
-		conn net.Conn
-		err  error
-	}
-	// Unbuffered: a result is handed over only if the caller is still
-	// there to take it; otherwise the dialing goroutine sees ctx done and
-	// cleans up after itself.
-	results := make(chan result)
-	go func() {
-		conn, err := dialPlain(d, network, address)
-		select {
-		case results <- result{conn, err}:
-		case <-ctx.Done():
-			if conn != nil {
-				conn.Close()
-			}
-		}
-	}()
-	select {
-	case r := <-results:
-		return r.conn, r.err
-	case <-ctx.Done():
+	res, ok := dialAside(asideDial{ctx: ctx, plain: d, network: network, address: address})
+	if !ok {
 		return nil, &DialError{Op: "proxy", Net: network, Addr: address, Err: ctx.Err()}
 	}
+	switch err := res.failure(); {
+	case brokeContract(err):
+		return nil, &DialError{Op: "proxy", Net: network, Addr: address, Err: err}
+	case err != nil:
+		return nil, err
+	}
+	return res.conn, nil
 }
 
 // dialPlain calls d.Dial and never returns a connection together with an

@@ -13,7 +13,8 @@ import (
 // Each Dialer is tried at most once per dial. Once the dial's ctx is done
 // Random starts no further attempt and returns a [*DialError] that matches
 // ctx.Err(). When every Dialer fails, the error unwraps to each attempt's
-// error.
+// error (the first and last four of more than eight). A Dialer that returns
+// neither a connection nor an error has failed.
 //
 // Use [NewRandom] to make one; the zero value is not usable.
 // A Random is safe for concurrent use by multiple goroutines.

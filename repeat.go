@@ -19,10 +19,13 @@ import (
 // Once the dial's ctx is done, Repeat cuts short any wait, starts no further
 // try and returns a [*DialError] that matches ctx.Err(). When every try
 // fails, the error says how many were made and unwraps to each try's error,
-// so [errors.Is] and [errors.As] find any of them. When Repeat stops early
-// because a failure is not to be retried, or because the budget is empty
-// (the error then matches [ErrBudgetExhausted]), the error says how many of
-// the tries were made and unwraps to their errors too.
+// so [errors.Is] and [errors.As] find any of them; of more than eight tries
+// it keeps the first four and the last four, and counts the others, so
+// that memory stays bounded however many tries a dial makes. When Repeat
+// stops early because a failure is not to be retried, or because the budget
+// is empty (the error then matches [ErrBudgetExhausted]), the error says how
+// many of the tries were made and unwraps to their errors too. A try whose
+// Dialer returns neither a connection nor an error has failed.
 //
 // Use [NewRepeat] to make one; the zero value is not usable.
 // A Repeat is safe for concurrent use by multiple goroutines.

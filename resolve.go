@@ -3,10 +3,11 @@ package dialx
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Resolver looks up the IP addresses of a host name. [*net.Resolver] is one;
@@ -16,32 +17,9 @@ type Resolver interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
-// ResolveOption configures a [Resolve], and the resolving of a [Guard];
-// see [WithResolver]. ResolveOption values are immutable and safe to share
-// between goroutines.
-type ResolveOption interface {
-	GuardOption
-	applyResolve(*Resolve)
-}
-
-type resolverOption struct{ resolver Resolver }
-
-func (o resolverOption) applyResolve(r *Resolve)   { r.resolver = o.resolver }
-func (o resolverOption) applyGuard(c *guardConfig) { c.resolve = append(c.resolve, o) }
-
-// WithResolver makes a Resolve look names up through resolver instead of
-// [net.DefaultResolver].
-func WithResolver(resolver Resolver) ResolveOption {
-	if resolver == nil {
-		panic("dialx: WithResolver: nil Resolver")
-	}
-	return resolverOption{resolver: resolver}
-}
-
 // Resolve resolves host names itself and dials the Dialer it wraps with IP
-// literals only, trying the resolved addresses in the order the resolver
-// gave them until one connects. Addresses that are already IP literals are
-// passed on unchanged.
+// literals only, racing the resolved addresses in the manner of Happy
+// Eyeballs (RFC 8305) until one connects.
 //
 // Its purpose is to make IP and CIDR rules hold for host names: with a
 // [Selective] of such rules as the wrapped Dialer, every address a name
@@ -50,22 +28,53 @@ func WithResolver(resolver Resolver) ResolveOption {
 // rebinding) cannot slip past the check. See [Selective.ControlContext] for
 // the same check inside a [net.Dialer] that keeps its own resolution.
 //
+// The address is read the way a Selective reads it, before anything else: a
+// host that is neither a valid host name nor an IP literal (control
+// characters, invalid UTF-8, an alternate IPv4 spelling such as "127.1",
+// more than 253 bytes) or a port that is not a decimal number fails with a
+// [*DialError] matching [ErrInvalidAddress], and nothing is looked up or
+// dialed. A name is looked up in its canonical form (lower case ASCII, after
+// IDNA mapping, without a trailing dot). An IP literal is dialed at once in
+// its canonical form: an IPv4-mapped IPv6 address as the IPv4 address, and
+// the zone of an IPv6 address kept only when it is link-local, where it
+// picks the interface to dial from. Each resolved address is dialed as
+// net.JoinHostPort(ip, port) with the canonical text of the IP.
+//
+// The resolved addresses are put in the order of RFC 8305, section 4: the
+// resolver's first, then alternately IPv6 and IPv4, each family in the
+// resolver's order. The first address is dialed at once, and each next one
+// after a connection attempt delay (250 ms, or as set by
+// [WithAttemptDelay]) or as soon as an attempt fails, whichever comes
+// first, while the attempts already started go on: an address that never
+// answers does not hold up the others. The first connection wins; the
+// other attempts get their ctx cancelled, and a connection that still
+// arrives from them is closed, never leaked. A resolved address that
+// cannot be dialed as given (invalid, or link-local with a zone that is not
+// made of letters, digits, '.', '_' and '-') is left out. A [Trace] sees
+// each attempt as an innermost dial (DialStart, DialDone); the Concurrent
+// events are not reported. A panic of an attempt reaches the caller as
+// described for [Concurrent].
+//
 // A failed lookup, or a name without addresses, fails with a [*DialError]
-// with Op "resolve"; when every address fails, the error wraps each
-// address's error (a Reject's among them, for an address the rules refuse). Once ctx is done no further address is tried.
+// with Op "resolve". When every address fails, the error unwraps to each
+// address's error (a Reject's among them, for an address the rules refuse),
+// keeping the first and last few of a long list. Once ctx is done no
+// further address is tried and the error matches ctx.Err(), which is stated
+// once however many attempts saw it.
 //
 // Use [NewResolve] to make one; the zero value is not usable.
 // A Resolve is safe for concurrent use by multiple goroutines.
 type Resolve struct {
-	dialer   Dialer
-	resolver Resolver
+	dialer       Dialer
+	resolver     Resolver
+	attemptDelay time.Duration
 }
 
 // NewResolve returns a Resolve that dials the addresses it resolves through
 // d. It panics if d is nil.
 func NewResolve(d Dialer, opts ...ResolveOption) *Resolve {
 	mustDialer("NewResolve", d)
-	r := &Resolve{dialer: d, resolver: net.DefaultResolver}
+	r := &Resolve{dialer: d, resolver: net.DefaultResolver, attemptDelay: defaultAttemptDelay}
 	for _, opt := range opts {
 		opt.applyResolve(r)
 	}
@@ -73,7 +82,7 @@ func NewResolve(d Dialer, opts ...ResolveOption) *Resolve {
 }
 
 // DialContext resolves the host of address, unless it is an IP literal, and
-// dials the resulting addresses in turn through the wrapped Dialer.
+// races the resulting addresses through the wrapped Dialer.
 func (r *Resolve) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	fail := func(err error) (net.Conn, error) {
 		return nil, &DialError{Op: "resolve", Net: network, Addr: address, Err: err}
@@ -81,37 +90,44 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
-	host, port, err := net.SplitHostPort(address)
+	var buf [maxHostLen + 1]byte
+	target, err := parseTarget(buf[:0], address)
 	if err != nil {
-		return fail(fmt.Errorf("%w: %v", ErrInvalidAddress, err))
+		return fail(err)
 	}
+	port := strconv.Itoa(int(target.port))
 	t := traceFrom(ctx)
-	if _, err := netip.ParseAddr(host); err == nil {
-		return passOn(dialInnerTraced(ctx, t, r.dialer, network, address))
+	if target.ip.IsValid() {
+		conn, err := dialInnerTraced(ctx, t, r.dialer, network, target.canonical(address))
+		return passOn("resolve", network, address, conn, err)
 	}
-	ips, err := r.resolver.LookupNetIP(ctx, ipNetwork(network), host)
+	host := string(target.text)
+	found, err := r.resolver.LookupNetIP(ctx, ipNetwork(network), host)
 	switch {
 	case err != nil:
 		return fail(err)
-	case len(ips) == 0:
+	case len(found) == 0:
 		return fail(errors.New("no addresses for " + host))
 	}
-	var errs []error
-	for i, ip := range ips {
-		if err := ctx.Err(); err != nil {
-			return fail(stopped(err, i, len(ips), "addresses", errs))
+	ips := happyEyeballsOrder(found)
+	switch len(ips) {
+	case 0:
+		return fail(errors.New("no usable addresses for " + host))
+	case 1:
+		dialed := net.JoinHostPort(ips[0].String(), port)
+		conn, err := dialInnerTraced(ctx, t, r.dialer, network, dialed)
+		if err == nil && conn == nil {
+			err = &DialError{Op: "resolve", Net: network, Addr: dialed, Err: errNoConn}
 		}
-		conn, err := dialInnerTraced(ctx, t, r.dialer, network, net.JoinHostPort(ip.Unmap().String(), port))
-		if err == nil {
-			return conn, nil
+		if err != nil {
+			closeStray(conn)
+			return fail(err)
 		}
-		closeStray(conn)
-		errs = append(errs, err)
+		return conn, nil
 	}
-	if len(errs) == 1 {
-		return fail(errs[0])
-	}
-	return fail(allFailed("addresses", errs))
+	race := race{op: "resolve", noun: "addresses", network: network, address: address,
+		racers: len(ips), dialer: r.dialer, ips: ips, port: port, stagger: r.attemptDelay}
+	return race.run(ctx)
 }
 
 // Dial is DialContext with [context.Background].

@@ -113,7 +113,7 @@ func TestResolveErrors(t *testing.T) {
 		{name: "no addresses", resolver: &fakeResolver{}, address: "empty.example:80",
 			want: "dialx: resolve tcp empty.example:80: no addresses for empty.example"},
 		{name: "bad address", resolver: &fakeResolver{}, address: "no-port.example",
-			want: "dialx: resolve tcp no-port.example: invalid address: address no-port.example: missing port in address", wantIs: dialx.ErrInvalidAddress},
+			want: "dialx: resolve tcp no-port.example: invalid address: missing port in address", wantIs: dialx.ErrInvalidAddress},
 		{name: "every address fails", resolver: &fakeResolver{answers: map[string][]netip.Addr{"two.example": addrs("192.0.2.1", "192.0.2.2")}},
 			address: "two.example:80", want: "dialx: resolve tcp two.example:80: all 2 addresses failed: refused; refused", wantIs: refused},
 	}
@@ -190,6 +190,8 @@ func TestResolveLoopback(t *testing.T) {
 func TestNewResolvePanics(t *testing.T) {
 	assert.PanicsWithValue(t, "dialx: NewResolve: nil Dialer", func() { dialx.NewResolve(nil) })
 	assert.PanicsWithValue(t, "dialx: WithResolver: nil Resolver", func() { dialx.WithResolver(nil) })
+	assert.PanicsWithValue(t, "dialx: WithAttemptDelay: delay must be > 0, got 0s", func() { dialx.WithAttemptDelay(0) })
+	assert.PanicsWithValue(t, "dialx: WithAttemptDelay: delay must be > 0, got -1ms", func() { dialx.WithAttemptDelay(-time.Millisecond) })
 }
 
 func TestSelectiveControlContext(t *testing.T) {

@@ -49,8 +49,9 @@ import (
 // an IPv4-mapped IPv6 address as the IPv4 address it carries, in both
 // directions, and an IPv6 address with a zone as the address without it.
 // The Dialer of the matching rule receives the address in that canonical
-// form ("name:port", "a.b.c.d:port" or "[ipv6%zone]:port"), never as written,
-// so that nothing after the check can read it another way.
+// form ("name:port", "a.b.c.d:port" or "[ipv6]:port", with the zone kept
+// only on a link-local address, which needs it), never as written, so that
+// nothing after the check can read it another way.
 //
 // Whatever cannot be read that way is refused, in patterns and addresses
 // alike, never passed on: bytes that are not UTF-8, control characters,
@@ -124,13 +125,16 @@ func (s *Selective) DialContext(ctx context.Context, network, address string) (n
 		return nil, &DialError{Op: "selective", Net: network, Addr: address, Err: err}
 	}
 	rule := &s.rules[i]
+	var conn net.Conn
 	if t := traceFrom(ctx); t != nil {
 		if t.SelectiveMatch != nil {
 			t.SelectiveMatch(SelectiveMatchInfo{Network: network, Address: address, Index: i, Pattern: rule.Pattern})
 		}
-		return passOn(dialTraced(ctx, t, rule.Dialer, network, canonical))
+		conn, err = dialTraced(ctx, t, rule.Dialer, network, canonical)
+	} else {
+		conn, err = rule.Dialer.DialContext(ctx, network, canonical)
 	}
-	return passOn(rule.Dialer.DialContext(ctx, network, canonical))
+	return passOn("selective", network, address, conn, err)
 }
 
 // Dial is DialContext with [context.Background].
@@ -226,9 +230,10 @@ func parseTarget(buf []byte, address string) (target, error) {
 		return t, fmt.Errorf("%w: %v", ErrInvalidAddress, err)
 	}
 	t.ip, t.text = ip, name
-	if zoned {
+	if zoned && needsZone(ip) {
 		// canonHost has checked the zone; it plays no part in matching
-		// but a link-local address cannot be dialed without it.
+		// but a link-local address cannot be dialed without it. Any
+		// other address needs none, and is passed on without.
 		_, t.zone, _ = strings.Cut(host, "%")
 	}
 	if ip.IsValid() {

@@ -253,6 +253,7 @@ func TestSelectiveDialsCanonicalAddress(t *testing.T) {
 		{class: "IPv6 upper case", address: "[2001:DB8::1]:80", want: "[2001:db8::1]:80"},
 		{class: "IPv6 zone kept", address: "[fe80::1%eth0]:80", want: "[fe80::1%eth0]:80"},
 		{class: "IPv6 zone, long form", address: "[FE80:0::1%eth0]:80", want: "[fe80::1%eth0]:80"},
+		{class: "IPv6 zone on a global address dropped", address: "[2001:db8::1%eth0]:80", want: "[2001:db8::1]:80"},
 		{class: "port", address: "example.com:0", want: "example.com:0"},
 	}
 	for _, tt := range tests {

@@ -2,6 +2,7 @@ package dialx
 
 import (
 	"context"
+	"errors"
 	"net"
 	"time"
 )
@@ -16,15 +17,18 @@ import (
 // may wait first (the options of a Repeat). It is never asked once ctx is
 // done: dialInTurn starts no attempt then.
 //
-// On the success path it allocates nothing: errs is only made once an
-// attempt fails.
+// An attempt that returns neither a connection nor an error has failed.
+// Only the first and last few attempt errors are kept (see attemptErrors),
+// so that planned may be huge (a Repeat of math.MaxInt tries, until ctx
+// ends). On the success path it allocates nothing.
 func dialInTurn(ctx context.Context, op, noun, network, address string, planned int,
 	dialer Dialer, next func(i int) Dialer, policy *retryPolicy) (net.Conn, error) {
-	var errs []error
+	var errs attemptErrors
+	var last error
 	t := traceFrom(ctx)
 	for i := 0; i < planned; i++ {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, &DialError{Op: op, Net: network, Addr: address, Err: stopped(ctxErr, i, planned, noun, errs)}
+			return nil, &DialError{Op: op, Net: network, Addr: address, Err: stopped(ctxErr, i, planned, noun, &errs)}
 		}
 		var wait time.Duration
 		switch {
@@ -33,8 +37,8 @@ func dialInTurn(ctx context.Context, op, noun, network, address string, planned 
 			policy.first()
 		default:
 			var stop error
-			if wait, stop = policy.beforeRetry(ctx, i, errs[i-1]); stop != nil {
-				return nil, &DialError{Op: op, Net: network, Addr: address, Err: stopped(stop, i, planned, noun, errs)}
+			if wait, stop = policy.beforeRetry(ctx, i, last); stop != nil {
+				return nil, &DialError{Op: op, Net: network, Addr: address, Err: stopped(stop, i, planned, noun, &errs)}
 			}
 		}
 
@@ -53,25 +57,30 @@ func dialInTurn(ctx context.Context, op, noun, network, address string, planned 
 		} else {
 			conn, err = d.DialContext(ctx, network, address)
 		}
-		if err == nil {
+		switch {
+		case err == nil && conn != nil:
 			return conn, nil
+		case err == nil:
+			err = errNoConn
+		default:
+			closeStray(conn)
 		}
-		closeStray(conn)
-		if errs == nil {
-			// planned may be huge (a Repeat of math.MaxInt tries, until
-			// ctx ends), so do not size the slice by it.
-			errs = make([]error, 0, min(planned, 8))
-		}
-		errs = append(errs, err)
+		errs.add(i, err)
+		last = err
 	}
-	cause := allFailed(noun, errs)
+	cause := allFailed(noun, &errs)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		// The last attempt failed because ctx ended: say so, so that
 		// errors.Is(err, ctx.Err()) holds whatever the inner error was.
-		cause = stopped(ctxErr, planned, planned, noun, errs)
+		cause = stopped(ctxErr, planned, planned, noun, &errs)
 	}
 	return nil, &DialError{Op: op, Net: network, Addr: address, Err: cause}
 }
+
+// errNoConn is the cause of an inner dial that returned neither a
+// connection nor an error, against the Dialer contract: taken for a
+// success, it would hand the caller a nil net.Conn.
+var errNoConn = errors.New("inner Dialer returned no connection and no error")
 
 // closeStray closes a connection that an inner Dialer returned together with
 // an error, against the Dialer contract; it must not leak.
@@ -81,13 +90,18 @@ func closeStray(conn net.Conn) {
 	}
 }
 
-// passOn returns what an inner Dialer returned, except a connection that
-// came together with an error: that one is closed, so that a decorator that
-// hands a dial straight on keeps the Dialer contract all the same.
-func passOn(conn net.Conn, err error) (net.Conn, error) {
-	if err != nil {
+// passOn returns what an inner Dialer returned to a decorator that hands a
+// dial straight on, named by op, network and address, so that the decorator
+// keeps the Dialer contract whatever the inner Dialer did: a connection that
+// came together with an error is closed, and no connection without an
+// error is an error of the decorator's own.
+func passOn(op, network, address string, conn net.Conn, err error) (net.Conn, error) {
+	switch {
+	case err != nil:
 		closeStray(conn)
 		return nil, err
+	case conn == nil:
+		return nil, &DialError{Op: op, Net: network, Addr: address, Err: errNoConn}
 	}
 	return conn, nil
 }

@@ -54,10 +54,14 @@ func (s *Swappable) DialContext(ctx context.Context, network, address string) (n
 		return nil, &DialError{Op: "swappable", Net: network, Addr: address, Err: err}
 	}
 	d := s.current.Load().dialer
+	var conn net.Conn
+	var err error
 	if tracing.Load() {
-		return passOn(dialTraced(ctx, nil, d, network, address))
+		conn, err = dialTraced(ctx, nil, d, network, address)
+	} else {
+		conn, err = d.DialContext(ctx, network, address)
 	}
-	return passOn(d.DialContext(ctx, network, address))
+	return passOn("swappable", network, address, conn, err)
 }
 
 // Dial is DialContext with [context.Background].

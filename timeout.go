@@ -19,7 +19,14 @@ import (
 // matches the caller's ctx.Err() instead ([context.Canceled] on cancel).
 // Errors the inner Dialer returns in time are returned unchanged; one that
 // comes back once the deadline has passed (a socket deadline derived from
-// ctx can fire a moment before ctx reports done) counts as the timeout.
+// ctx can fire a moment before ctx reports done) counts as the timeout. An
+// inner Dialer that returns neither a connection nor an error gets a
+// *DialError with Op "timeout" instead of passing a nil connection on.
+//
+// A panic of the inner dial is raised again on the caller's goroutine,
+// with the same value, so the caller's recover sees it as if there were no
+// goroutine between; once Timeout has given up, nobody is left to recover
+// it, and it is dropped.
 //
 // Use [NewTimeout] to make one; the zero value is not usable.
 // A Timeout is safe for concurrent use by multiple goroutines.
@@ -38,11 +45,6 @@ func NewTimeout(d Dialer, timeout time.Duration) *Timeout {
 	return &Timeout{dialer: d, timeout: timeout}
 }
 
-type dialResult struct {
-	conn net.Conn
-	err  error
-}
-
 // DialContext dials address on network through the inner Dialer and gives up
 // when the timeout or the caller's ctx ends first.
 func (t *Timeout) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
@@ -51,35 +53,23 @@ func (t *Timeout) DialContext(ctx context.Context, network, address string) (net
 	}
 	dialCtx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
-
-	// Unbuffered on purpose: a result is either received here or, once
-	// dialCtx is done and nobody waits, closed by the dialing goroutine.
-	results := make(chan dialResult)
-	go func() {
-		conn, err := dialInner(dialCtx, t.dialer, network, address)
-		select {
-		case results <- dialResult{conn, err}:
-		case <-dialCtx.Done():
-			closeStray(conn)
-		}
-	}()
-
-	select {
-	case r := <-results:
-		if r.err != nil {
-			closeStray(r.conn)
-			// A socket deadline derived from dialCtx can fire a moment
-			// before dialCtx reports done; past the deadline, the failure
-			// is the timeout's all the same.
-			if expired(dialCtx) {
-				return nil, t.expiredError(ctx, network, address)
-			}
-			return nil, r.err
-		}
-		return r.conn, nil
-	case <-dialCtx.Done():
+	res, ok := dialAside(asideDial{ctx: dialCtx, dialer: t.dialer, network: network, address: address})
+	if !ok {
 		return nil, t.expiredError(ctx, network, address)
 	}
+	err := res.failure()
+	switch {
+	case err == nil:
+		return res.conn, nil
+	case brokeContract(err):
+		return nil, &DialError{Op: "timeout", Net: network, Addr: address, Err: err}
+	case expired(dialCtx):
+		// A socket deadline derived from dialCtx can fire a moment
+		// before dialCtx reports done; past the deadline, the failure
+		// is the timeout's all the same.
+		return nil, t.expiredError(ctx, network, address)
+	}
+	return nil, err
 }
 
 // expiredError is the error of a dial whose dialCtx has expired: the

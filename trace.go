@@ -14,9 +14,10 @@ import (
 // goroutine that made the decision, and may be called from several
 // goroutines at once (the racers of a [Concurrent], a [Timeout] that gave
 // up while the inner dial goes on), so they must be safe for concurrent use,
-// and quick. A hook must not panic: the panic would unwind the goroutine
-// that called it, which may be one a decorator started (a racer of a
-// [Concurrent]), where nothing can recover it.
+// and quick. A hook should not panic: on a goroutine a decorator started
+// (a racer of a [Concurrent]) the panic is raised again on the caller's
+// goroutine only while the caller still waits for that goroutine, and is
+// dropped after that.
 //
 // The innermost dial is the one a decorator of this package hands to a
 // Dialer that is not one of its decorators (a *net.Dialer, a proxy, a

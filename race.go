@@ -1,0 +1,229 @@
+package dialx
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"time"
+)
+
+// race makes one dial by racing attempts and returns the first connection.
+// It is the machinery of Concurrent (many Dialers, one address) and of
+// Resolve (one Dialer, many addresses): attempt i dials with dialers[i], or
+// with dialer if dialers is nil, the address ips[i]:port, or address if ips
+// is nil.
+//
+// The attempts start all at once when stagger is 0; otherwise one after
+// another, in order, each stagger after the previous one started or as soon
+// as an attempt fails, whichever comes first, in the manner of Happy
+// Eyeballs (RFC 8305). The first connection wins; the attempts still running
+// get their ctx cancelled and a connection that still arrives from them is
+// closed. A racer's panic is raised again on the caller's goroutine; see
+// innerPanic.
+type race struct {
+	op, noun         string // name the decorator and its attempts in errors
+	network, address string // of the caller's dial
+	racers           int
+	dialer           Dialer
+	dialers          []Dialer
+	ips              []netip.Addr
+	port             string
+	stagger          time.Duration
+	// report makes the race report ConcurrentStart, ConcurrentWon and
+	// ConcurrentCancelled, which are Concurrent's events.
+	report bool
+}
+
+// raceResult is what racer number racer delivers.
+type raceResult struct {
+	racer int
+	innerResult
+}
+
+// run races the attempts under ctx.
+func (r *race) run(ctx context.Context) (net.Conn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, r.fail(stopped(err, 0, r.racers, r.noun, nil))
+	}
+	raceCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s := raceState{race: *r, ctx: raceCtx, trace: traceFrom(ctx),
+		// Buffered so that no racer ever blocks on delivery, even after
+		// the race is decided.
+		results: make(chan raceResult, r.racers),
+	}
+	if s.trace != nil && r.report {
+		s.began = time.Now()
+		if s.trace.ConcurrentCancelled != nil {
+			s.failed = make([]bool, r.racers)
+		}
+	}
+
+	// Without a stagger every attempt starts now; with one, the first does
+	// and next fires when the following one is due.
+	var next <-chan time.Time
+	var timer *time.Timer
+	startNext := func() {
+		if ctx.Err() != nil {
+			return // the ctx.Done case ends the race
+		}
+		s.start()
+		switch {
+		case s.started == r.racers:
+			next = nil
+		case timer == nil:
+			timer = time.NewTimer(r.stagger)
+			next = timer.C
+		default:
+			timer.Reset(r.stagger)
+		}
+	}
+	if r.stagger > 0 {
+		startNext()
+		defer func() {
+			if timer != nil {
+				timer.Stop()
+			}
+		}()
+	} else {
+		for s.started < r.racers {
+			s.start()
+		}
+	}
+
+	for s.finished < r.racers {
+		select {
+		case res := <-s.results:
+			if res.panicked != nil {
+				s.abandon(cancel, res.racer)
+				res.raise()
+			}
+			err := res.failure()
+			if err == nil {
+				s.abandon(cancel, res.racer)
+				s.cancelled(res.racer, true)
+				return res.conn, nil
+			}
+			s.finished++
+			if brokeContract(err) {
+				// Name the address when it is not the dial's own (an
+				// address of a Resolve), as the inner Dialer's errors do.
+				_, address := r.attempt(res.racer)
+				if address != r.address {
+					err = &DialError{Op: r.op, Net: r.network, Addr: address, Err: err}
+				}
+			}
+			s.errs.add(res.racer, err)
+			if s.failed != nil {
+				s.failed[res.racer] = true
+			}
+			if s.started < r.racers {
+				// A failure lets the next attempt start at once.
+				startNext()
+			}
+		case <-next:
+			startNext()
+		case <-ctx.Done():
+			s.abandon(cancel, -1)
+			s.cancelled(-1, false)
+			return nil, r.fail(stopped(ctx.Err(), s.started, r.racers, r.noun, &s.errs))
+		}
+	}
+	cause := allFailed(r.noun, &s.errs)
+	if err := ctx.Err(); err != nil {
+		cause = stopped(err, r.racers, r.racers, r.noun, &s.errs)
+	}
+	return nil, r.fail(cause)
+}
+
+// attempt returns the Dialer and the address of attempt i.
+func (r *race) attempt(i int) (Dialer, string) {
+	d, address := r.dialer, r.address
+	if r.dialers != nil {
+		d = r.dialers[i]
+	}
+	if r.ips != nil {
+		address = net.JoinHostPort(r.ips[i].String(), r.port)
+	}
+	return d, address
+}
+
+func (r *race) fail(cause error) error {
+	return &DialError{Op: r.op, Net: r.network, Addr: r.address, Err: cause}
+}
+
+// raceState is the state of one run of a race.
+type raceState struct {
+	race
+	ctx      context.Context // the racers', cancelled once the race is decided
+	trace    *Trace
+	began    time.Time // set when reported
+	results  chan raceResult
+	errs     attemptErrors
+	failed   []bool // by racer, kept only to report ConcurrentCancelled
+	started  int
+	finished int // failed, that is: the race ends at the first success
+}
+
+// start starts the next attempt.
+func (s *raceState) start() {
+	i := s.started
+	s.started++
+	if s.report && s.trace != nil && s.trace.ConcurrentStart != nil {
+		s.trace.ConcurrentStart(ConcurrentStartInfo{Network: s.network, Address: s.address, Racer: i, After: time.Since(s.began)})
+	}
+	d, address := s.attempt(i)
+	go runRacer(s.ctx, s.trace, d, s.network, address, i, s.results)
+}
+
+// runRacer makes attempt i of a race and delivers its result, whether the
+// dial returns, panics or ends the goroutine.
+func runRacer(ctx context.Context, t *Trace, d Dialer, network, address string, i int, results chan<- raceResult) {
+	res := raceResult{racer: i}
+	defer func() {
+		res.caught(recover())
+		results <- res
+	}()
+	res.conn, res.err = dialInnerTraced(ctx, t, d, network, address)
+	res.returned = true
+}
+
+// abandon cancels the racers still running, but for the one whose result
+// decided the race (none if decider is -1), and leaves closeLosers to wait
+// for them.
+func (s *raceState) abandon(cancel context.CancelFunc, decider int) {
+	cancel()
+	running := s.started - s.finished
+	if decider >= 0 {
+		running--
+	}
+	go closeLosers(s.results, running)
+}
+
+// cancelled reports the winner, if won, and every attempt still running.
+func (s *raceState) cancelled(winner int, won bool) {
+	if !s.report || s.trace == nil {
+		return
+	}
+	if won && s.trace.ConcurrentWon != nil {
+		s.trace.ConcurrentWon(ConcurrentWonInfo{Network: s.network, Address: s.address, Racer: winner, After: time.Since(s.began)})
+	}
+	if s.trace.ConcurrentCancelled == nil {
+		return
+	}
+	for i := range s.started {
+		if i != winner && !s.failed[i] {
+			s.trace.ConcurrentCancelled(ConcurrentCancelledInfo{Network: s.network, Address: s.address, Racer: i})
+		}
+	}
+}
+
+// closeLosers waits for the racers still running after the race was decided
+// and closes every connection they make. A panic of theirs is dropped:
+// the caller has gone.
+func closeLosers(results <-chan raceResult, running int) {
+	for ; running > 0; running-- {
+		res := <-results
+		closeStray(res.conn)
+	}
+}
