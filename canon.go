@@ -173,9 +173,17 @@ func checkASCIIRuns(host string) error {
 // them, where C code cuts a string), U+FFFD itself (the mark of an earlier
 // repair), and the characters the UTS 46 mapping deletes (soft hyphen,
 // zero-width space, variation selectors...), so that what is matched is
-// what was written.
+// what was written. It also refuses a host of more than 253 characters,
+// which no name in DNS has.
 func checkUnicode(host string) error {
+	chars := 0
 	for i, r := range host {
+		if chars++; chars > maxHostLen {
+			// A name in DNS has at most 253 characters; a longer host
+			// is refused even if combining marks in it would compose,
+			// which bounds the work IDNA is given.
+			return errors.New("more than " + strconv.Itoa(maxHostLen) + " characters")
+		}
 		switch {
 		case r == utf8.RuneError:
 			if _, size := utf8.DecodeRuneInString(host[i:]); size == 1 {
