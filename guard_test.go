@@ -187,12 +187,8 @@ func TestNewGuardRefusesBadExceptions(t *testing.T) {
 		dialx.Rule{Pattern: "10.0.0.1/8", Dialer: &recorder{}},
 		dialx.Rule{Pattern: "example.com", Dialer: nil},
 	))
-	var joined interface{ Unwrap() []error }
-	require.ErrorAs(t, err, &joined)
 	var patterns []string
-	for _, e := range joined.Unwrap() {
-		var re *dialx.RuleError
-		require.ErrorAs(t, e, &re)
+	for _, re := range ruleErrors(t, err) {
 		patterns = append(patterns, re.Pattern)
 	}
 	assert.Equal(t, []string{"*", "*:443", "10.0.0.1/8", "example.com"}, patterns)

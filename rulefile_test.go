@@ -54,12 +54,8 @@ func TestParseRulesReportsEveryBadLine(t *testing.T) {
 	})
 	assert.Nil(t, rules, "no partial list")
 	require.Error(t, err)
-	var joined interface{ Unwrap() []error }
-	require.ErrorAs(t, err, &joined)
 	var lines []int
-	for _, e := range joined.Unwrap() {
-		var re *dialx.RuleError
-		require.ErrorAs(t, e, &re)
+	for _, re := range ruleErrors(t, err) {
 		lines = append(lines, re.Line)
 	}
 	assert.Equal(t, []int{2, 3, 4, 5, 6, 6}, lines)
@@ -83,6 +79,21 @@ func TestParseRulesReaderError(t *testing.T) {
 	assert.ErrorContains(t, err, "dialx: line 1: disk on fire")
 }
 
+// ruleErrors returns the RuleErrors that err joins, failing the test if err
+// is not a joined list of them.
+func ruleErrors(t *testing.T, err error) []*dialx.RuleError {
+	t.Helper()
+	var joined interface{ Unwrap() []error }
+	require.ErrorAs(t, err, &joined)
+	var out []*dialx.RuleError
+	for _, e := range joined.Unwrap() {
+		var re *dialx.RuleError
+		require.ErrorAs(t, e, &re)
+		out = append(out, re)
+	}
+	return out
+}
+
 // TestParseRulesLineTooLong checks that an over-long line is one bad line
 // among others: a RuleError with its number, and the lines after it are
 // still read and checked, whatever the reader's chunk size.
@@ -101,12 +112,8 @@ func TestParseRulesLineTooLong(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			rules, err := dialx.ParseRules(reader(), map[string]dialx.Dialer{"direct": &dialtest.Dialer{}})
 			assert.Nil(t, rules)
-			var joined interface{ Unwrap() []error }
-			require.ErrorAs(t, err, &joined)
 			var lines []int
-			for _, e := range joined.Unwrap() {
-				var re *dialx.RuleError
-				require.ErrorAs(t, e, &re)
+			for _, re := range ruleErrors(t, err) {
 				lines = append(lines, re.Line)
 			}
 			assert.Equal(t, []int{2, 3, 4}, lines)
