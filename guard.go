@@ -31,9 +31,10 @@ import (
 //
 // When the Dialer it wraps is a [*net.Dialer], NewGuard dials through a copy
 // of it whose ControlContext hook checks, just before each connection is
-// made, the IP address the socket is about to reach (after any hook the
-// net.Dialer already had is consulted), so the check holds even below the
-// Guard.
+// made, the IP address the socket is about to reach, so the check holds even
+// below the Guard; a Control or ControlContext hook the net.Dialer had runs
+// after it, for the addresses it allows. The caller's net.Dialer is left as
+// it was.
 //
 // Use [NewGuard] to make one; the zero value is not usable.
 // A Guard is safe for concurrent use by multiple goroutines.
