@@ -41,7 +41,8 @@ import (
 // been dialed for a while are forgotten ([WithForgetAfter]), and there are at
 // most a set number of them ([WithMaxDestinations]). State changes can be
 // watched with [WithStateChange]. While a circuit is closed, a dial costs a
-// lock-free map lookup and a few atomic operations.
+// lock-free map lookup, one read of the monotonic clock and a few atomic
+// loads; it takes no lock and allocates nothing.
 //
 // Use [NewBreaker] to make one; the zero value is not usable.
 // A Breaker is safe for concurrent use by multiple goroutines.
@@ -51,6 +52,11 @@ type Breaker struct {
 	start  time.Time // the origin of the monotonic instants circuits store
 
 	circuits sync.Map // key → *circuit
+
+	// From WithForgetAfter, see breaker_forget.go: how far the instant a
+	// circuit stores may lag its latest dial, how old that instant must be
+	// for the circuit to be quiet, and how long sweeps are apart at least.
+	grain, quietAfter, sweepGap time.Duration
 
 	mu        sync.Mutex // serialises adding and forgetting circuits
 	tracked   int        // circuits held
@@ -107,11 +113,13 @@ func NewBreaker(d Dialer, opts ...BreakerOption) *Breaker {
 	if cfg.consecutive == 0 && cfg.ratio == 0 {
 		panic("dialx: NewBreaker: no rule opens a circuit, got WithConsecutiveFailures(0) and no WithFailureRatio")
 	}
-	return &Breaker{
+	b := &Breaker{
 		dialer: d,
 		cfg:    cfg,
 		start:  time.Now(),
 	}
+	b.grain, b.quietAfter, b.sweepGap = forgetTimes(cfg.forgetAfter)
+	return b
 }
 
 // DialContext dials address on network through the inner Dialer, unless the
@@ -127,14 +135,13 @@ func (b *Breaker) DialContext(ctx context.Context, network, address string) (net
 		key = b.cfg.key(network, address)
 	}
 	c := b.circuit(key)
-	if !c.used.Load() {
-		c.used.Store(true)
-	}
+	now := b.now()
+	c.touch(now, b.grain)
 	call := breakerCall{ctx: ctx, network: network, address: address, key: key}
 	probe := false
 	if BreakerState(c.state.Load()) != BreakerClosed {
 		var admitted bool
-		if probe, admitted = b.admit(call, c); !admitted {
+		if probe, admitted = b.admit(call, c, now); !admitted {
 			if t := traceFrom(ctx); t != nil && t.BreakerRefused != nil {
 				t.BreakerRefused(BreakerRefusedInfo{
 					Network: network, Address: address, Key: key, State: BreakerState(c.state.Load()),

@@ -17,7 +17,7 @@ type circuit struct {
 	state     atomic.Int32   // a BreakerState
 	failures  atomic.Int32   // consecutive failures while closed
 	probing   atomic.Bool    // the half-open probe is in flight
-	used      atomic.Bool    // dialed since the last sweep
+	lastUsed  atomic.Int64   // the Breaker.now instant of a recent dial: see touch
 	openUntil atomic.Int64   // the Breaker.now instant the cool-down ends
 	window    *outcomeWindow // nil unless WithFailureRatio is set
 
@@ -30,9 +30,9 @@ type circuit struct {
 }
 
 // admit decides whether a dial may go through a circuit that was not closed
-// when the dial looked at it; probe reports that the dial is the one probe
-// of a half-open circuit.
-func (b *Breaker) admit(call breakerCall, c *circuit) (probe, admitted bool) {
+// when the dial looked at it, at now, the instant the dial read; probe
+// reports that the dial is the one probe of a half-open circuit.
+func (b *Breaker) admit(call breakerCall, c *circuit, now time.Duration) (probe, admitted bool) {
 	for {
 		switch BreakerState(c.state.Load()) {
 		case BreakerClosed:
@@ -42,7 +42,7 @@ func (b *Breaker) admit(call breakerCall, c *circuit) (probe, admitted bool) {
 				return false, false
 			}
 		case BreakerOpen:
-			if b.now() < time.Duration(c.openUntil.Load()) {
+			if now < time.Duration(c.openUntil.Load()) {
 				return false, false
 			}
 		}

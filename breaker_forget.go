@@ -1,6 +1,62 @@
 package dialx
 
-import "time"
+import (
+	"math"
+	"time"
+)
+
+// How a Breaker keeps the promise of WithForgetAfter(d) without a lock or a
+// write on every dial:
+//
+//   - Each dial reads the monotonic clock once and touches its circuit,
+//     which stores the instant only when the one it holds is more than
+//     grain (d/8) old. The stored instant is thus never after the circuit's
+//     latest dial and at most grain before it, and a busy circuit's cache
+//     line is written at most once per grain.
+//   - A circuit is quiet once its stored instant is d+grain old: it has then
+//     gone undialed for at least d.
+//   - A new destination sweeps out the quiet circuits that hold no
+//     decision, at most once per d/2. A circuit quiet since u is quiet at
+//     every sweep from u+d+grain on, and a dial of a new destination at
+//     u+2d or later either sweeps or follows a sweep made after
+//     u+2d-d/2 = u+1.5d, which is later than u+d+grain.
+const (
+	forgetGrain = 8 // grain = forgetAfter/forgetGrain
+	sweepEvery  = 2 // sweeps at most once per forgetAfter/sweepEvery
+)
+
+// forgetTimes returns the grain of the instants circuits store, how old the
+// stored instant must be for a circuit to be quiet, and how long sweeps are
+// apart at least, for WithForgetAfter(d).
+func forgetTimes(d time.Duration) (grain, quietAfter, sweepGap time.Duration) {
+	grain = d / forgetGrain
+	quietAfter = d + grain
+	if quietAfter < d { // past the int64 range: nothing is ever quiet
+		quietAfter = math.MaxInt64
+	}
+	return grain, quietAfter, d / sweepEvery
+}
+
+// touch records a dial of c at now, the Breaker.now instant the dial read.
+// It writes only when the instant c holds is more than grain old, and never
+// moves it back, so that the instant stays within grain of the latest dial
+// whatever order concurrent dials store in.
+func (c *circuit) touch(now, grain time.Duration) {
+	for {
+		last := c.lastUsed.Load()
+		if now-time.Duration(last) <= grain {
+			return
+		}
+		if c.lastUsed.CompareAndSwap(last, int64(now)) {
+			return
+		}
+	}
+}
+
+// quiet reports whether c has gone undialed for at least forgetAfter.
+func (b *Breaker) quiet(c *circuit, now time.Duration) bool {
+	return now-time.Duration(c.lastUsed.Load()) >= b.quietAfter
+}
 
 // circuit returns the circuit for key, making it if need be.
 func (b *Breaker) circuit(key string) *circuit {
@@ -17,13 +73,14 @@ func (b *Breaker) addCircuit(key string) *circuit {
 		return c.(*circuit)
 	}
 	now := b.now()
-	if now-b.lastSweep >= b.cfg.forgetAfter {
+	if now-b.lastSweep >= b.sweepGap {
 		b.forgetQuiet(now)
 	}
 	if b.tracked >= b.cfg.maxDestinations {
 		b.shed(now)
 	}
 	c := &circuit{}
+	c.lastUsed.Store(int64(now))
 	if b.cfg.ratio > 0 {
 		c.window = new(outcomeWindow)
 	}
@@ -32,20 +89,13 @@ func (b *Breaker) addCircuit(key string) *circuit {
 	return c
 }
 
-// forgetQuiet drops the circuits that nobody dialed since the previous
-// sweep, unless they hold a decision still in force. Sweeps happen when a
-// new destination comes, at most once per forgetAfter, so a circuit is
-// forgotten after between one and two forgetAfter of quiet, and the dial
-// path never looks at the clock for it. b.mu must be held.
+// forgetQuiet drops the quiet circuits, unless they hold a decision still
+// in force. b.mu must be held.
 func (b *Breaker) forgetQuiet(now time.Duration) {
 	b.lastSweep = now
 	for key, c := range b.circuits.Range {
 		c := c.(*circuit)
-		if c.used.Load() {
-			c.used.Store(false)
-			continue
-		}
-		if !c.holding(now) {
+		if b.quiet(c, now) && !c.holding(now) {
 			b.drop(key, c, false)
 		}
 	}
@@ -63,7 +113,7 @@ func (b *Breaker) shed(now time.Duration) {
 				break
 			}
 			c := c.(*circuit)
-			if pass == 0 && c.used.Load() || pass < 2 && c.holding(now) {
+			if pass == 0 && !b.quiet(c, now) || pass < 2 && c.holding(now) {
 				continue
 			}
 			b.drop(key, c, pass == 2)
@@ -91,7 +141,7 @@ func (b *Breaker) drop(key any, c *circuit, force bool) {
 }
 
 // holding reports whether forgetting c would drop a decision still in
-// force: an open circuit inside its cool-down, or a probe in flight.
+// force: an open circuit inside its cool-down, or a half-open one.
 func (c *circuit) holding(now time.Duration) bool {
 	switch BreakerState(c.state.Load()) {
 	case BreakerOpen:

@@ -96,9 +96,12 @@ type stateChange func(key string, from, to BreakerState)
 func (f stateChange) applyBreaker(c *breakerConfig) { c.onChange = f }
 
 // WithForgetAfter sets how long a destination must go undialed before a
-// [Breaker] may forget its circuit (default 10 min): it is then forgotten
-// within twice that time, once a new destination is dialed. A circuit that
-// is open inside its cool-down, or probing, is kept.
+// [Breaker] may forget its circuit (default 10 min). Circuits are forgotten
+// when a new destination is dialed, never before they have gone undialed
+// for d: the first dial of a new destination once a circuit has gone
+// undialed for 2×d forgets it, if an earlier one did not. A circuit that
+// holds a decision, open inside its cool-down or half-open, is kept; for a
+// circuit left open, the 2×d run from the end of its cool-down.
 // It panics if d <= 0.
 func WithForgetAfter(d time.Duration) BreakerOption {
 	if d <= 0 {
@@ -113,7 +116,8 @@ func (d forgetAfter) applyBreaker(c *breakerConfig) { c.forgetAfter = time.Durat
 
 // WithMaxDestinations caps how many circuits a [Breaker] keeps (default
 // 10,000). When a new destination comes and the cap is reached, an eighth of
-// the circuits are dropped: quiet ones first, then closed ones, then any.
+// the circuits are dropped: those undialed for the [WithForgetAfter] time
+// first, then any that hold no decision, then any.
 // It panics if n < 1.
 func WithMaxDestinations(n int) BreakerOption {
 	if n < 1 {

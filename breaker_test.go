@@ -340,26 +340,6 @@ func TestBreakerKey(t *testing.T) {
 	assert.Equal(t, dialx.BreakerClosed, br.State("tcp", "b:1"))
 }
 
-func TestBreakerForgetsQuietDestinations(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		be := newBreakerBackend()
-		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1),
-			dialx.WithCoolDown(time.Second, time.Second), dialx.WithForgetAfter(time.Minute))
-		be.set(errRefused)
-		dialTimes(t, br, "quiet:1", 1)
-		dialTimes(t, br, "busy:1", 1)
-		be.set(nil)
-		for i := range 3 {
-			time.Sleep(70 * time.Second)
-			dialTimes(t, br, "busy:1", 1)
-			dialTimes(t, br, fmt.Sprintf("new:%d", i), 1) // a new destination triggers a sweep
-		}
-		assert.Equal(t, dialx.BreakerClosed, br.State("tcp", "quiet:1"), "forgotten")
-		// new:0 went quiet after one sweep and was forgotten at the next.
-		assert.Equal(t, 3, br.Tracked(), "busy and the two newest")
-	})
-}
-
 func TestBreakerKeepsOpenCircuitsInCoolDown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		be := newBreakerBackend()

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -101,27 +102,34 @@ func TestFromProxyPlain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ctx, cancel := tt.ctx()
-			defer cancel()
-			c, err := dialx.FromProxy(tt.inner).DialContext(ctx, "tcp", "example.com:80")
-			if tt.wantConn {
-				require.NoError(t, err)
-				require.NotNil(t, c)
-				c.Close()
-				return
-			}
-			require.Nil(t, c)
-			require.ErrorIs(t, err, tt.wantErr)
-			var de *dialx.DialError
-			if tt.wantOp {
-				require.ErrorAs(t, err, &de)
-				assert.Equal(t, "proxy", de.Op)
-				assert.Equal(t, "dialx: proxy tcp example.com:80: "+tt.wantErr.Error(), err.Error())
-			} else {
-				assert.Same(t, tt.wantErr, err)
-			}
-			var ne net.Error
-			assert.Equal(t, tt.timeout, errors.As(err, &ne) && ne.Timeout())
+			// On the fake clock the deadline passes before the inner dial
+			// returns however busy the machine is.
+			synctest.Test(t, func(t *testing.T) {
+				// An inner dial that outlasts the caller must return before
+				// the bubble ends; on the fake clock this wait is free.
+				defer time.Sleep(time.Minute)
+				ctx, cancel := tt.ctx()
+				defer cancel()
+				c, err := dialx.FromProxy(tt.inner).DialContext(ctx, "tcp", "example.com:80")
+				if tt.wantConn {
+					require.NoError(t, err)
+					require.NotNil(t, c)
+					c.Close()
+					return
+				}
+				require.Nil(t, c)
+				require.ErrorIs(t, err, tt.wantErr)
+				var de *dialx.DialError
+				if tt.wantOp {
+					require.ErrorAs(t, err, &de)
+					assert.Equal(t, "proxy", de.Op)
+					assert.Equal(t, "dialx: proxy tcp example.com:80: "+tt.wantErr.Error(), err.Error())
+				} else {
+					assert.Same(t, tt.wantErr, err)
+				}
+				var ne net.Error
+				assert.Equal(t, tt.timeout, errors.As(err, &ne) && ne.Timeout())
+			})
 		})
 	}
 }
@@ -158,24 +166,24 @@ func TestFromProxyConnWithError(t *testing.T) {
 // TestFromProxyClosesLateConnection: the caller gives up, the plain Dial
 // succeeds afterwards, and the adapter closes that connection.
 func TestFromProxyClosesLateConnection(t *testing.T) {
-	release := make(chan struct{})
-	conn := dialtest.NewConn("late")
-	returned := make(chan struct{})
-	inner := plainDialer(func(string, string) (net.Conn, error) {
-		<-release
-		defer close(returned)
-		return conn, nil
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		conn := dialtest.NewConn("late")
+		inner := plainDialer(func(string, string) (net.Conn, error) {
+			<-release
+			return conn, nil
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(10*time.Millisecond, cancel)
+		start := time.Now()
+		c, err := dialx.FromProxy(inner).DialContext(ctx, "tcp", "example.com:80")
+		assert.Equal(t, 10*time.Millisecond, time.Since(start), "returns as soon as ctx is cancelled")
+		require.Nil(t, c)
+		require.ErrorIs(t, err, context.Canceled)
+		close(release)
+		synctest.Wait() // the abandoned dial returns and is cleaned up
+		assert.True(t, conn.Closed(), "the connection that came after the caller left is closed")
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(10 * time.Millisecond); cancel() }()
-	start := time.Now()
-	c, err := dialx.FromProxy(inner).DialContext(ctx, "tcp", "example.com:80")
-	assert.Less(t, time.Since(start), 5*time.Second)
-	require.Nil(t, c)
-	require.ErrorIs(t, err, context.Canceled)
-	close(release)
-	<-returned
-	require.Eventually(t, conn.Closed, 5*time.Second, time.Millisecond)
 }
 
 // TestFromProxyCancelRacesLateConnection cancels at a random point while the
