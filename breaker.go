@@ -157,6 +157,11 @@ func (b *Breaker) DialContext(ctx context.Context, network, address string) (net
 	} else {
 		conn, err = b.dialer.DialContext(ctx, network, address)
 	}
+	if err == nil && conn == nil {
+		// A broken inner Dialer is a failure of the destination's route,
+		// not a success to count.
+		err = &DialError{Op: "breaker", Net: network, Addr: address, Err: errNoConn}
+	}
 	b.record(call, c, probe, err)
 	return passOn("breaker", network, address, conn, err)
 }

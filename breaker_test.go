@@ -167,6 +167,23 @@ func TestBreakerOpensAfterConsecutiveFailures(t *testing.T) {
 
 func instantDial(context.Context, string, string) (net.Conn, error) { return idleConn{}, nil }
 
+// TestBreakerCountsAHollowSuccessAsAFailure: an inner Dialer that returns
+// neither a connection nor an error is broken, and its circuit opens as it
+// would for failures, instead of counting each dial as a success.
+func TestBreakerCountsAHollowSuccessAsAFailure(t *testing.T) {
+	hollow := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) { return nil, nil })
+	br := dialx.NewBreaker(hollow, dialx.WithConsecutiveFailures(2))
+	for range 2 {
+		conn, err := br.DialContext(t.Context(), "tcp", "a:1")
+		require.Nil(t, conn)
+		var dialErr *dialx.DialError
+		require.ErrorAs(t, err, &dialErr)
+		assert.Equal(t, "breaker", dialErr.Op)
+		assert.Equal(t, "a:1", dialErr.Addr)
+	}
+	assert.Equal(t, dialx.BreakerOpen, br.State("tcp", "a:1"))
+}
+
 func TestBreakerCoolDownGrowsAndProbeDecides(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const base, maxCool = time.Second, 5 * time.Second
