@@ -100,8 +100,9 @@ func (f stateChange) applyBreaker(c *breakerConfig) { c.onChange = f }
 // when a new destination is dialed, never before they have gone undialed
 // for d: the first dial of a new destination once a circuit has gone
 // undialed for 2×d forgets it, if an earlier one did not. A circuit that
-// holds a decision, open inside its cool-down or half-open, is kept; for a
-// circuit left open, the 2×d run from the end of its cool-down.
+// holds a decision, open inside its cool-down or half-open, is kept, and so
+// is one whose changes the [WithStateChange] callback is still being given;
+// for a circuit left open, the 2×d run from the end of its cool-down.
 // It panics if d <= 0.
 func WithForgetAfter(d time.Duration) BreakerOption {
 	if d <= 0 {
