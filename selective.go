@@ -245,10 +245,12 @@ func parseTarget(buf []byte, address string) (target, error) {
 
 // canonical returns t as the address to dial: "name:port", "a.b.c.d:port"
 // or "[ipv6%zone]:port", with the port in decimal. It returns address itself,
-// without allocating, when that is already the canonical form.
+// without allocating or copying, when that is already the canonical form.
 func (t *target) canonical(address string) string {
-	var buf [maxAddressLen + maxZoneLen]byte
-	b := buf[:0]
+	if t.is(address) {
+		return address
+	}
+	b := make([]byte, 0, len(t.text)+len(t.zone)+len(t.portText)+4)
 	if t.ip.Is6() {
 		b = append(b, '[')
 		b = append(b, t.text...)
@@ -262,8 +264,30 @@ func (t *target) canonical(address string) string {
 	}
 	b = append(b, ':')
 	b = append(b, t.portText...)
-	if string(b) == address {
-		return address
-	}
 	return string(b)
+}
+
+// is reports whether address is already t's canonical form, comparing it
+// piece by piece so that the common case costs no copy.
+func (t *target) is(address string) bool {
+	rest, ok := address, true
+	take := func(piece string) {
+		ok = ok && strings.HasPrefix(rest, piece)
+		if ok {
+			rest = rest[len(piece):]
+		}
+	}
+	if t.ip.Is6() {
+		take("[")
+		take(string(t.text))
+		if t.zone != "" {
+			take("%")
+			take(t.zone)
+		}
+		take("]")
+	} else {
+		take(string(t.text))
+	}
+	take(":")
+	return ok && rest == t.portText
 }
