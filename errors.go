@@ -41,7 +41,7 @@ var ErrBudgetExhausted = errors.New("dialx: retry budget exhausted")
 type DialError struct {
 	// Op names the decorator that failed: "repeat", "timeout", "delay",
 	// "reject", "swappable", "consecutive", "random", "concurrent",
-	// "selective", "resolve", "breaker", "limit", or "proxy" (from the
+	// "selective", "resolve", "guard", "breaker", "limit", or "proxy" (from the
 	// Dialer that FromProxy makes).
 	Op string
 	// Net and Addr are the arguments of the failed DialContext call.

@@ -34,7 +34,9 @@ import (
 // made, the IP address the socket is about to reach, so the check holds even
 // below the Guard; a Control or ControlContext hook the net.Dialer had runs
 // after it, for the addresses it allows. The caller's net.Dialer is left as
-// it was.
+// it was. Names are looked up through the net.Dialer's Resolver if it has
+// one, unless [WithResolver] names another; else through
+// [net.DefaultResolver].
 //
 // Use [NewGuard] to make one; the zero value is not usable.
 // A Guard is safe for concurrent use by multiple goroutines.
@@ -59,8 +61,9 @@ type guardConfig struct {
 // each through its rule's Dialer, ahead of the refused blocks: for example
 // Rule{Pattern: "10.1.2.3:5432", Dialer: d} for one database in a private
 // network. The rules are checked, in order, against the address as given
-// and against each address a name resolves to. A rule whose pattern is "*"
-// (every host) would turn the Guard off and is refused by NewGuard.
+// and against each address a name resolves to. A rule for every host ("*",
+// "*:443") or every address of a family ("0.0.0.0/0", "::/0") would turn the
+// Guard off and is refused by NewGuard.
 func WithExceptions(rules ...Rule) GuardOption {
 	return exceptionsOption(append([]Rule(nil), rules...))
 }
@@ -84,8 +87,8 @@ func NewGuard(d Dialer, opts ...GuardOption) (*Guard, error) {
 		p, err := parsePattern(rule.Pattern)
 		switch {
 		case err != nil:
-		case p.kind == hostAny:
-			err = errors.New("an exception for every host would turn the guard off")
+		case p.kind == hostAny, p.kind == hostPrefix && p.prefix.Bits() == 0:
+			err = errors.New("an exception for every host or every address would turn the guard off")
 		case isNilDialer(rule.Dialer):
 			err = errors.New("nil Dialer")
 		}
@@ -102,6 +105,11 @@ func NewGuard(d Dialer, opts ...GuardOption) (*Guard, error) {
 	if hooked {
 		clone := *netDialer
 		base = &clone
+		if clone.Resolver != nil {
+			// The net.Dialer's own resolver, unless an option names
+			// another: it is the one the caller set up for this base.
+			cfg.resolve = append([]ResolveOption{WithResolver(clone.Resolver)}, cfg.resolve...)
+		}
 	}
 	checked, err := guardRules(cfg.exceptions, base)
 	if err != nil {

@@ -72,3 +72,19 @@ func TestGuardHookRefusesBeforeConnecting(t *testing.T) {
 	err = hookedDialer(t, g).ControlContext(context.Background(), "tcp4", "8.8.8.8:53", nil)
 	assert.EqualError(t, err, "own refusal", "a Control hook is kept too")
 }
+
+// TestGuardUsesTheNetDialersResolver: a *net.Dialer base with a Resolver of
+// its own has its names looked up there, unless WithResolver names another.
+func TestGuardUsesTheNetDialersResolver(t *testing.T) {
+	own := &net.Resolver{}
+	g, err := NewGuard(&net.Dialer{Resolver: own})
+	require.NoError(t, err)
+	resolve := g.rules.rules[len(g.rules.rules)-1].Dialer.(*Resolve)
+	assert.Same(t, own, resolve.resolver)
+
+	other := &net.Resolver{}
+	g, err = NewGuard(&net.Dialer{Resolver: own}, WithResolver(other))
+	require.NoError(t, err)
+	resolve = g.rules.rules[len(g.rules.rules)-1].Dialer.(*Resolve)
+	assert.Same(t, other, resolve.resolver)
+}

@@ -184,6 +184,8 @@ func TestNewGuardRefusesBadExceptions(t *testing.T) {
 	_, err := dialx.NewGuard(&recorder{}, dialx.WithExceptions(
 		dialx.Rule{Pattern: "*", Dialer: &recorder{}},
 		dialx.Rule{Pattern: "*:443", Dialer: &recorder{}},
+		dialx.Rule{Pattern: "0.0.0.0/0", Dialer: &recorder{}},
+		dialx.Rule{Pattern: "[::/0]:443", Dialer: &recorder{}},
 		dialx.Rule{Pattern: "10.0.0.1/8", Dialer: &recorder{}},
 		dialx.Rule{Pattern: "example.com", Dialer: nil},
 	))
@@ -191,7 +193,7 @@ func TestNewGuardRefusesBadExceptions(t *testing.T) {
 	for _, re := range ruleErrors(t, err) {
 		patterns = append(patterns, re.Pattern)
 	}
-	assert.Equal(t, []string{"*", "*:443", "10.0.0.1/8", "example.com"}, patterns)
+	assert.Equal(t, []string{"*", "*:443", "0.0.0.0/0", "[::/0]:443", "10.0.0.1/8", "example.com"}, patterns)
 	assert.Contains(t, err.Error(), "would turn the guard off")
 	assert.Panics(t, func() { dialx.NewGuard(nil) })
 }
@@ -223,10 +225,9 @@ func TestGuardRefusesWhatItCannotCheck(t *testing.T) {
 	assert.Empty(t, base.got())
 }
 
-// TestGuardInNetDialerHook checks the hook NewGuard installs in its copy of
-// a *net.Dialer, with a real socket: a dial of a loopback listener straight
-// through the copy is refused before it connects, and the caller's own
-// net.Dialer is left as it was.
+// TestGuardDoesNotChangeTheCallersNetDialer: NewGuard hooks a copy of the
+// *net.Dialer it is given (TestGuardHookRefusesBeforeConnecting checks the
+// copy with a real socket), never the caller's own.
 func TestGuardDoesNotChangeTheCallersNetDialer(t *testing.T) {
 	own := &net.Dialer{}
 	newGuard(t, own)

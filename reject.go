@@ -46,7 +46,8 @@ func NewRejectFunc(reason func(network, address string) error) *Reject {
 // [Reject] implements Refuser (it refuses every dial), and so does
 // [Selective] (its matching rule's Dialer decides). The checks of this
 // package also look through its decorators that wrap one Dialer ([Repeat],
-// [Timeout], [Delay], [Swappable], [Limit], [Breaker], [Resolve]); a Dialer
+// [Timeout], [Delay], [Swappable], [Limit], [Breaker], [Resolve], [Guard]);
+// a Dialer
 // of your own that wraps a Refuser hides it unless it implements Refuser
 // too, by asking the one it wraps. Implementations must be safe for
 // concurrent use by multiple goroutines.

@@ -184,16 +184,24 @@ func (p *pattern) parseBlock(host string) error {
 	if err != nil {
 		return errors.New("invalid CIDR block " + quote(host))
 	}
-	addr := prefix.Addr()
-	if addr.Is4In6() {
-		if prefix.Bits() < 96 {
-			return errors.New("IPv4-mapped block " + quote(host) + " is shorter than /96, so it is not an IPv4 block; write " +
-				"::ffff:" + addr.Unmap().String() + "/" + strconv.Itoa(96+min(32, max(0, prefix.Bits()))) + " or the IPv4 block itself")
+	addr, bits := prefix.Addr(), prefix.Bits()
+	switch {
+	case addr.Is4In6() && bits < 96:
+		fix := "a prefix length of /96 to /128"
+		if bits <= 32 {
+			// Most likely the IPv4 prefix length was meant.
+			fix = "::ffff:" + addr.Unmap().String() + "/" + strconv.Itoa(96+bits) + ", or " + addr.Unmap().String() + "/" + strconv.Itoa(bits)
 		}
-		prefix = netip.PrefixFrom(addr.Unmap(), prefix.Bits()-96)
+		return errors.New("IPv4-mapped block " + quote(host) + " is shorter than /96, so it is not an IPv4 block; write " + fix)
+	case !addr.Is4In6() && bits >= 96 && strings.IndexByte(host, '.') >= 0 && ipv4Compatible.Contains(addr):
+		return errors.New(quote(host) + " is an IPv6 block of IPv4-compatible addresses, not an IPv4 block; write " +
+			netip.PrefixFrom(netip.AddrFrom4([4]byte(addr.AsSlice()[12:])), bits-96).String() + " for IPv4 addresses")
 	}
 	if masked := prefix.Masked(); masked != prefix {
 		return errors.New("CIDR block " + quote(host) + " has bits set after its prefix length; write " + masked.String())
+	}
+	if addr.Is4In6() {
+		prefix = netip.PrefixFrom(addr.Unmap(), bits-96)
 	}
 	p.kind, p.prefix = hostPrefix, prefix
 	return nil

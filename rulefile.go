@@ -27,11 +27,14 @@ const maxRuleLine = 64 << 10
 // The rules come back in file order. ParseRules checks every pattern as
 // NewSelective would and reports every bad line at once, each as a
 // [*RuleError] with its line number, joined with [errors.Join]; on any
-// error it returns no rules at all, never part of the list. A line may be
-// at most 64 KiB long: a longer one is reported as a bad line and skipped,
-// without being held in memory, and the lines after it are still checked.
+// error it returns no rules at all, never part of the list. A line may hold
+// at most 64 KiB (65,536 bytes) before its end of line: a longer one is
+// reported as a bad line and skipped, without being held in memory, and the
+// lines after it are still checked.
 func ParseRules(r io.Reader, dialers map[string]Dialer) ([]Rule, error) {
-	lines := bufio.NewReaderSize(r, maxRuleLine)
+	// Wrapped, so that a *bufio.Reader of the caller's with a larger buffer
+	// is not used as it is: the buffer's size is the line limit.
+	lines := bufio.NewReaderSize(struct{ io.Reader }{r}, maxRuleLine+len("\r\n"))
 	var rules []Rule
 	var errs []error
 	for line := 1; ; line++ {
@@ -63,9 +66,9 @@ func ParseRules(r io.Reader, dialers map[string]Dialer) ([]Rule, error) {
 	return rules, nil
 }
 
-// readLine returns the next line without its end of line. A line longer
-// than the reader's buffer is skipped to its end, not held: tooLong is set
-// and raw keeps the line's first bytes. err is the reader's error, io.EOF
+// readLine returns the next line without its end of line ("\n" or "\r\n").
+// A line longer than maxRuleLine is skipped to its end, not held: tooLong
+// is set and raw keeps the line's first bytes. err is the reader's error, io.EOF
 // at the end of the file, which may come with a last line.
 func readLine(lines *bufio.Reader) (raw []byte, tooLong bool, err error) {
 	raw, err = lines.ReadSlice('\n')
@@ -77,6 +80,10 @@ func readLine(lines *bufio.Reader) (raw []byte, tooLong bool, err error) {
 		return head, true, err
 	}
 	raw = bytes.TrimSuffix(raw, []byte("\n"))
+	raw = bytes.TrimSuffix(raw, []byte("\r"))
+	if len(raw) > maxRuleLine {
+		return raw[:64], true, err
+	}
 	return raw, false, err
 }
 

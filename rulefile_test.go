@@ -1,8 +1,10 @@
 package dialx_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -123,14 +125,36 @@ func TestParseRulesLineTooLong(t *testing.T) {
 	}
 }
 
-// TestParseRulesLineAtTheLimit checks that a line of exactly the limit is
-// read, and so is a last line without an end of line.
+// TestParseRulesLineAtTheLimit checks the limit to the byte, whatever ends
+// the line, and that a reader of the caller's with a larger buffer does not
+// lift it.
 func TestParseRulesLineAtTheLimit(t *testing.T) {
-	comment := "# " + strings.Repeat("x", 64<<10-3) // with its '\n', 64 KiB exactly
-	file := "* direct\n" + comment + "\nexample.org direct"
-	rules, err := dialx.ParseRules(strings.NewReader(file), map[string]dialx.Dialer{"direct": &dialtest.Dialer{}})
-	require.NoError(t, err)
-	assert.Len(t, rules, 2)
+	const limit = 64 << 10
+	comment := func(n int) string { return "#" + strings.Repeat("x", n-1) }
+	dialers := map[string]dialx.Dialer{"direct": &dialtest.Dialer{}}
+	for _, end := range []string{"\n", "\r\n", ""} {
+		for _, size := range []int{limit, limit + 1} {
+			t.Run(fmt.Sprintf("%d bytes, end %q", size, end), func(t *testing.T) {
+				file := "* direct\n" + comment(size) + end
+				if end != "" {
+					file += "example.org direct\n"
+				}
+				rules, err := dialx.ParseRules(strings.NewReader(file), dialers)
+				if size <= limit {
+					require.NoError(t, err)
+					assert.Len(t, rules, 1+min(1, len(end)))
+					return
+				}
+				bad := ruleErrors(t, err)
+				require.Len(t, bad, 1)
+				assert.Equal(t, 2, bad[0].Line)
+				assert.ErrorContains(t, err, "line is longer than 65536 bytes")
+			})
+		}
+	}
+	big := bufio.NewReaderSize(strings.NewReader(comment(200000)+"\n* direct\n"), 1<<20)
+	_, err := dialx.ParseRules(big, dialers)
+	assert.ErrorContains(t, err, "dialx: line 1:", "a large bufio.Reader does not lift the limit")
 }
 
 // TestSelectiveHotSwap rebuilds a Selective from a new rules file and swaps

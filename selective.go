@@ -155,7 +155,7 @@ func (s *Selective) Dial(network, address string) (net.Conn, error) {
 // Refusal is not nil (that error is returned: for a [*Reject], its reason,
 // matching [ErrRejected]). The hook looks through the decorators of this
 // package that wrap one Dialer ([Repeat], [Timeout], [Delay], [Swappable]
-// (its current Dialer), [Limit], [Breaker], [Resolve]), so a Reject or a
+// (its current Dialer), [Limit], [Breaker], [Resolve], [Guard]), so a Reject or a
 // Selective inside any stack of them still refuses. Any other Dialer (a
 // [DialerFunc], a [*net.Dialer], a [Concurrent] of several) lets the
 // address through; give a refusing Dialer of your own a Refusal method.

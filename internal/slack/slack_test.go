@@ -27,7 +27,7 @@ func TestAllow(t *testing.T) {
 	}
 }
 
-func TestMeasureReportsTheLatestControl(t *testing.T) {
+func TestMeasureIsZeroWhenEveryControlIsOnTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// On the fake clock every control fires exactly on time, so the
 		// lateness is what the caller's own work added before asking.
