@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -95,7 +94,7 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 	if err != nil {
 		return fail(err)
 	}
-	port := strconv.Itoa(int(target.port))
+	port := target.portText
 	t := traceFrom(ctx)
 	if target.ip.IsValid() {
 		conn, err := dialInnerTraced(ctx, t, r.dialer, network, target.canonical(address))
@@ -116,11 +115,7 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 	case 1:
 		dialed := net.JoinHostPort(ips[0].String(), port)
 		conn, err := dialInnerTraced(ctx, t, r.dialer, network, dialed)
-		if err == nil && conn == nil {
-			err = &DialError{Op: "resolve", Net: network, Addr: dialed, Err: errNoConn}
-		}
-		if err != nil {
-			closeStray(conn)
+		if conn, err = passOn("resolve", network, dialed, conn, err); err != nil {
 			return fail(err)
 		}
 		return conn, nil
