@@ -38,13 +38,9 @@ func ParseRules(r io.Reader, dialers map[string]Dialer) ([]Rule, error) {
 	var rules []Rule
 	var errs []error
 	for line := 1; ; line++ {
+		// A read that ends the file may still bring its last line; an
+		// empty one holds no rule.
 		raw, tooLong, err := readLine(lines)
-		if err != nil && len(raw) == 0 && !tooLong {
-			if err != io.EOF {
-				errs = append(errs, fmt.Errorf("dialx: line %d: %w", line, err))
-			}
-			break
-		}
 		if tooLong {
 			errs = append(errs, &RuleError{Line: line, Index: len(rules), Pattern: excerpt(raw),
 				Err: errors.New("line is longer than " + strconv.Itoa(maxRuleLine) + " bytes")})
