@@ -182,34 +182,20 @@ func installControl(d *net.Dialer, rules *Selective) {
 // DialContext dials address on network through the wrapped Dialer if it is
 // a public destination or matches an exception, and refuses it otherwise.
 func (g *Guard) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	switch network {
+	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6":
+		return g.rules.dial(ctx, "guard", network, address)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, &DialError{Op: "guard", Net: network, Addr: address, Err: err}
 	}
-	if err := g.check(network, address); err != nil {
-		return nil, err
-	}
-	return g.rules.DialContext(ctx, network, address)
+	return nil, &DialError{Op: "guard", Net: network, Addr: address,
+		Err: rejection(errors.New("network " + quote(network) + " is not an IP network the guard checks"))}
 }
 
 // Dial is DialContext with [context.Background].
 func (g *Guard) Dial(network, address string) (net.Conn, error) {
 	return g.DialContext(context.Background(), network, address)
-}
-
-// check refuses what the Guard does not dial at all: a network that is not
-// IP, or an address it cannot read.
-func (g *Guard) check(network, address string) error {
-	switch network {
-	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6":
-	default:
-		return &DialError{Op: "guard", Net: network, Addr: address,
-			Err: rejection(errors.New("network " + quote(network) + " is not an IP network the guard checks"))}
-	}
-	var buf [maxHostLen + 1]byte
-	if _, err := parseTarget(buf[:0], address); err != nil {
-		return &DialError{Op: "guard", Net: network, Addr: address, Err: err}
-	}
-	return nil
 }
 
 // inner makes the checks that must not dial, such as a ControlContext hook

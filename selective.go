@@ -117,12 +117,18 @@ func NewSelective(rules ...Rule) (*Selective, error) {
 // form that was matched (see [Selective]), not as written, so that nothing
 // downstream can read it differently from the rule that let it through.
 func (s *Selective) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	return s.dial(ctx, "selective", network, address)
+}
+
+// dial is DialContext with op naming the decorator in the errors it makes,
+// so that a Guard, whose rules are a Selective, reports as itself.
+func (s *Selective) dial(ctx context.Context, op, network, address string) (net.Conn, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, &DialError{Op: "selective", Net: network, Addr: address, Err: err}
+		return nil, &DialError{Op: op, Net: network, Addr: address, Err: err}
 	}
 	i, canonical, err := s.find(address)
 	if err != nil {
-		return nil, &DialError{Op: "selective", Net: network, Addr: address, Err: err}
+		return nil, &DialError{Op: op, Net: network, Addr: address, Err: err}
 	}
 	rule := &s.rules[i]
 	var conn net.Conn
@@ -134,7 +140,7 @@ func (s *Selective) DialContext(ctx context.Context, network, address string) (n
 	} else {
 		conn, err = rule.Dialer.DialContext(ctx, network, canonical)
 	}
-	return passOn("selective", network, address, conn, err)
+	return passOn(op, network, address, conn, err)
 }
 
 // Dial is DialContext with [context.Background].

@@ -60,8 +60,8 @@ func TestNoConnectionAndNoErrorIsAFailure(t *testing.T) {
 		{name: "Resolve two addresses", d: dialx.NewResolve(hollow, dialx.WithResolver(lookup)), address: "two.example:80",
 			wantOp: "resolve", wantCalls: 2},
 		{name: "FromProxy", d: dialx.FromProxy(hollowProxy), wantOp: "proxy"},
-		// A Guard's rules are a Selective: the one that called the broken
-		// Dialer names itself.
+		// The Dialer behind a Guard is called by the Selective of checked
+		// addresses inside it, which names itself.
 		{name: "Guard", d: mustGuard(dialx.NewGuard(hollow, dialx.WithResolver(lookup))), address: "8.8.8.8:80",
 			wantOp: "selective", wantCalls: 1},
 		{name: "FromProxy with a cancellable ctx", d: dialx.FromProxy(hollowProxy), wantOp: "proxy",
