@@ -94,8 +94,8 @@ func BenchmarkObserve(b *testing.B) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slogOff := dialx.WithTrace(off, dialx.NewSlogTrace(quiet, slog.LevelDebug))
 	failing := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) { return nil, errRefused })
-	open := dialx.NewBreaker(failing, dialx.WithCoolDown(time.Hour, time.Hour))
-	for range dialx.DefaultConsecutiveFailures {
+	open := dialx.NewBreaker(failing, dialx.WithBackoff(dialx.ConstantBackoff(time.Hour)))
+	for range 5 { // the default run of failures that opens a circuit
 		open.DialContext(off, "tcp", "127.0.0.1:80")
 	}
 

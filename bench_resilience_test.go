@@ -43,7 +43,7 @@ func BenchmarkResilience(b *testing.B) {
 			}
 		})
 	}
-	byAddress := dialx.WithLimitKey(func(_, address string) string { return address })
+	byAddress := dialx.WithKey(func(_, address string) string { return address })
 
 	run("bare", inner)
 	b.Run("ClockRead", func(b *testing.B) { // what a Budget check must pay at least
@@ -64,13 +64,13 @@ func BenchmarkResilience(b *testing.B) {
 		})
 	})
 	run("Repeat", dialx.NewRepeat(inner, 3))
-	run("RepeatBudget", dialx.NewRepeat(inner, 3, dialx.WithBudget(dialx.NewBudget())))
+	run("RepeatBudget", dialx.NewRepeat(inner, 3, dialx.WithBudget(new(dialx.Budget))))
 	// A budget that never runs dry, so every dial retries once.
-	ample := func() *dialx.Budget { return dialx.NewBudget(dialx.WithRetryRatio(1)) }
+	ample := func() *dialx.Budget { return dialx.NewBudget(1, 10, 10*time.Second) }
 	run("RepeatRetry", dialx.NewRepeat(failEveryOther(), 2))
 	run("RepeatRetryBudget", dialx.NewRepeat(failEveryOther(), 2, dialx.WithBudget(ample())))
 	b.Run("RepeatBudgetParallel", func(b *testing.B) {
-		repeat := dialx.NewRepeat(inner, 3, dialx.WithBudget(dialx.NewBudget()))
+		repeat := dialx.NewRepeat(inner, 3, dialx.WithBudget(new(dialx.Budget)))
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {

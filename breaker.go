@@ -3,8 +3,6 @@ package dialx
 import (
 	"context"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"net"
 	"sync"
 	"time"
@@ -19,11 +17,12 @@ import (
 // [WithConsecutiveFailures]) or when the share of failed dials over a sliding
 // window reaches a ratio ([WithFailureRatio], off by default). While it is
 // open, dials fail at once with a [*DialError] that matches [ErrOpen]. After
-// a cool-down (see [WithCoolDown]) it turns half-open: exactly one probe dial
-// goes through, and every other dial is refused until the probe ends. A
-// probe that succeeds closes the circuit; one that fails opens it again for a
-// longer cool-down, which grows exponentially up to a cap, with ±20 % jitter
-// so that many clients do not probe a recovering server in lock step.
+// a cool-down it turns half-open: exactly one probe dial goes through, and
+// every other dial is refused until the probe ends. A probe that succeeds
+// closes the circuit; one that fails opens it again for a longer cool-down.
+// The cool-downs follow a [Backoff] ([WithBackoff]): by default 5 s,
+// doubling up to 2 min, with ±20 % jitter so that many clients do not probe
+// a recovering server in lock step.
 //
 // Only the backend's failures count: a dial that fails after the caller's own
 // ctx is done (cancelled, or its deadline passed) says nothing about the
@@ -36,24 +35,25 @@ import (
 // Breaker. A probe that never returns keeps the circuit half-open, which is
 // one more reason to bound the inner dial.
 //
-// Circuits are keyed by the dialed address unless [WithBreakerKey] says
-// otherwise. Memory stays bounded: circuits of destinations that have not
-// been dialed for a while are forgotten ([WithForgetAfter]), and there are at
-// most a set number of them ([WithMaxDestinations]). State changes can be
-// watched with [WithStateChange]. While a circuit is closed, a dial costs a
-// lock-free map lookup, one read of the monotonic clock and a few atomic
-// loads; it takes no lock and allocates nothing.
+// Circuits are keyed by the dialed address unless [WithKey] says otherwise.
+// Memory stays bounded: a circuit not dialed for 10 minutes is forgotten, and
+// at most 10,000 are kept ([WithForget]). A [Trace] in the dial's ctx sees
+// every change of state; to watch them all, wrap the Breaker in a
+// [DialerFunc] that adds the Trace to every ctx (see the example). While a
+// circuit is closed, a dial costs a lock-free map lookup, one read of the
+// monotonic clock and a few atomic loads; it takes no lock and allocates
+// nothing.
 //
 // Use [NewBreaker] to make one; the zero value is not usable.
 // A Breaker is safe for concurrent use by multiple goroutines.
 type Breaker struct {
 	dialer Dialer
-	cfg    breakerConfig
+	cfg    settings
 	start  time.Time // the origin of the monotonic instants circuits store
 
 	circuits sync.Map // key → *circuit
 
-	// From WithForgetAfter, see breaker_forget.go: how far the instant a
+	// From WithForget, see breaker_forget.go: how far the instant a
 	// circuit stores may lag its latest dial, how old that instant must be
 	// for the circuit to be quiet, and how long sweeps are apart at least.
 	grain, quietAfter, sweepGap time.Duration
@@ -61,55 +61,21 @@ type Breaker struct {
 	mu        sync.Mutex // serialises adding and forgetting circuits
 	tracked   int        // circuits held
 	lastSweep time.Duration
-
-	randMu sync.Mutex
 }
 
-// BreakerOption configures a [Breaker]; pass options to [NewBreaker].
-// Options are immutable values, safe to share between goroutines and
-// constructors.
-type BreakerOption interface {
-	applyBreaker(*breakerConfig)
-}
-
-type breakerConfig struct {
-	key             func(network, address string) string
-	consecutive     int
-	ratio           float64
-	window          time.Duration
-	minDials        int
-	baseCoolDown    time.Duration
-	maxCoolDown     time.Duration
-	onChange        func(key string, from, to BreakerState)
-	forgetAfter     time.Duration
-	maxDestinations int
-	rand            func() float64 // nil: math/rand/v2
-}
-
-// Defaults of a [Breaker].
-const (
-	DefaultConsecutiveFailures = 5
-	DefaultBaseCoolDown        = 5 * time.Second
-	DefaultMaxCoolDown         = 2 * time.Minute
-	DefaultForgetAfter         = 10 * time.Minute
-	DefaultMaxDestinations     = 10000
-	coolDownJitter             = 0.2
-)
-
-// NewBreaker returns a Breaker that dials through d.
-// It panics if d is nil or if the options leave no rule to open a circuit.
-func NewBreaker(d Dialer, opts ...BreakerOption) *Breaker {
+// NewBreaker returns a Breaker that dials through d, configured by opts:
+// [WithConsecutiveFailures], [WithFailureRatio], [WithBackoff], [WithKey],
+// [WithForget]. It panics if d is nil or if the options leave no rule to
+// open a circuit.
+func NewBreaker(d Dialer, opts ...Option) *Breaker {
 	mustDialer("NewBreaker", d)
-	cfg := breakerConfig{
-		consecutive:     DefaultConsecutiveFailures,
-		baseCoolDown:    DefaultBaseCoolDown,
-		maxCoolDown:     DefaultMaxCoolDown,
-		forgetAfter:     DefaultForgetAfter,
-		maxDestinations: DefaultMaxDestinations,
+	cfg := settings{
+		backoff:         defaultCoolDown,
+		consecutive:     defaultConsecutiveFailures,
+		forgetAfter:     defaultForgetAfter,
+		maxDestinations: defaultMaxDestinations,
 	}
-	for _, o := range opts {
-		o.applyBreaker(&cfg)
-	}
+	cfg.apply("NewBreaker", takenByBreaker, opts)
 	if cfg.consecutive == 0 && cfg.ratio == 0 {
 		panic("dialx: NewBreaker: no rule opens a circuit, got WithConsecutiveFailures(0) and no WithFailureRatio")
 	}
@@ -189,37 +155,14 @@ func (b *Breaker) State(network, address string) BreakerState {
 func (b *Breaker) now() time.Duration { return time.Since(b.start) }
 
 // coolDown returns how long a circuit stays open after its trips-th opening
-// in a row: the base doubled per trip, capped, then jittered by ±20 %. It
-// saturates rather than overflow, so that a huge WithCoolDown never turns
-// into a negative cool-down that would let every dial through.
+// in a row.
 func (b *Breaker) coolDown(trips int) time.Duration {
-	d := b.cfg.baseCoolDown
-	for i := 1; i < trips && d < b.cfg.maxCoolDown; i++ {
-		if d > b.cfg.maxCoolDown/2 {
-			d = b.cfg.maxCoolDown
-			break
-		}
-		d *= 2
-	}
-	d = min(d, b.cfg.maxCoolDown)
-	var u float64
-	if b.cfg.rand != nil {
-		b.randMu.Lock()
-		u = b.cfg.rand()
-		b.randMu.Unlock()
-	} else {
-		u = rand.Float64()
-	}
-	jittered := float64(d) * (1 + coolDownJitter*(2*u-1))
-	if jittered >= math.MaxInt64 { // float64(math.MaxInt64) is 2⁶³, out of range
-		return math.MaxInt64
-	}
-	return time.Duration(jittered)
+	return max(b.cfg.backoff.Backoff(trips), 0)
 }
 
-// BreakerState is the state of one circuit of a [Breaker]. It is a plain
-// value, safe to copy and read from any goroutine.
-type BreakerState int32
+// BreakerState is the state of one circuit of a [Breaker], a plain value safe
+// for concurrent use.
+type BreakerState int
 
 const (
 	// BreakerClosed lets dials through and counts their failures.
@@ -240,5 +183,5 @@ func (s BreakerState) String() string {
 	case BreakerHalfOpen:
 		return "half-open"
 	}
-	return fmt.Sprintf("BreakerState(%d)", int32(s))
+	return fmt.Sprintf("BreakerState(%d)", int(s))
 }

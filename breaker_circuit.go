@@ -11,23 +11,26 @@ import (
 
 // circuit is what a Breaker keeps for one destination. The fields read on
 // every dial are atomics; state changes are made under mu, so that they are
-// seen, and queued for the WithStateChange callback, in order. No hook is
-// ever called under mu, so a hook may dial through the Breaker.
+// made in order. No hook is ever called under mu, so a hook may dial
+// through the Breaker.
 type circuit struct {
-	state     atomic.Int32   // a BreakerState
-	failures  atomic.Int32   // consecutive failures while closed
-	probing   atomic.Bool    // the half-open probe is in flight
-	lastUsed  atomic.Int64   // the Breaker.now instant of a recent dial: see touch
-	openUntil atomic.Int64   // the Breaker.now instant the cool-down ends
-	window    *outcomeWindow // nil unless WithFailureRatio is set
+	state     atomic.Int32 // a BreakerState
+	failures  atomic.Int32 // consecutive failures while closed
+	probing   atomic.Bool  // the half-open probe is in flight
+	lastUsed  atomic.Int64 // the Breaker.now instant of a recent dial: see touch
+	openUntil atomic.Int64 // the Breaker.now instant the cool-down ends
+	outcomes  *window      // successes and failures; nil unless WithFailureRatio is set
 
 	mu        sync.Mutex
 	trips     int  // openings since the circuit was last closed
 	forgotten bool // dropped from the Breaker: its changes go unreported
-
-	pending    []transition // changes not yet passed to the callback
-	delivering bool         // a goroutine is passing pending on
 }
+
+// The kinds of dial outcome a circuit's window counts.
+const (
+	succeeded = iota
+	failed
+)
 
 // admit decides whether a dial may go through a circuit that was not closed
 // when the dial looked at it, at now, the instant the dial read; probe
@@ -81,15 +84,15 @@ func (b *Breaker) admitLocked(c *circuit) (probe, admitted, again bool, change t
 // record counts the outcome of a dial that went through c.
 func (b *Breaker) record(call breakerCall, c *circuit, probe bool, err error) {
 	if probe {
-		b.report(call, c, b.settle(call, c, err))
+		b.report(call, b.settle(call, c, err))
 		return
 	}
 	if err == nil {
 		if c.failures.Load() != 0 {
 			c.failures.Store(0)
 		}
-		if c.window != nil {
-			c.window.add(b.tick(), false)
+		if c.outcomes != nil {
+			c.outcomes.add(b.tick(), succeeded)
 		}
 		return
 	}
@@ -102,16 +105,17 @@ func (b *Breaker) record(call breakerCall, c *circuit, probe bool, err error) {
 	if n := int(c.failures.Add(1)); b.cfg.consecutive > 0 && n >= b.cfg.consecutive {
 		trip = true
 	}
-	if c.window != nil {
+	if c.outcomes != nil {
 		tick := b.tick()
-		c.window.add(tick, true)
+		c.outcomes.add(tick, failed)
 		if !trip {
-			failed, total := c.window.counts(tick)
-			trip = total >= b.cfg.minDials && float64(failed) >= b.cfg.ratio*float64(total)
+			successes, failures := c.outcomes.counts(tick)
+			total := successes + failures
+			trip = total >= int64(b.cfg.minDials) && float64(failures) >= b.cfg.ratio*float64(total)
 		}
 	}
 	if trip {
-		b.report(call, c, b.trip(c))
+		b.report(call, b.trip(c))
 	}
 }
 
@@ -141,8 +145,8 @@ func (b *Breaker) settle(call breakerCall, c *circuit, err error) transition {
 	switch {
 	case err == nil:
 		c.failures.Store(0)
-		if c.window != nil {
-			c.window.reset()
+		if c.outcomes != nil {
+			c.outcomes.reset()
 		}
 		c.trips = 0
 		c.state.Store(int32(BreakerClosed))
@@ -168,6 +172,11 @@ func (b *Breaker) open(c *circuit, from BreakerState) transition {
 	c.openUntil.Store(int64(until))
 	c.state.Store(int32(BreakerOpen))
 	return b.changed(c, from, BreakerOpen)
+}
+
+// tick is the tick of the failure ratio's window the present falls into.
+func (b *Breaker) tick() int64 {
+	return windowTick(b.now(), b.cfg.window)
 }
 
 // breakerCall is the dial a Breaker is deciding on.

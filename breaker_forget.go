@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// How a Breaker keeps the promise of WithForgetAfter(d) without a lock or a
+// How a Breaker keeps the promise of WithForget(d, max) without a lock or a
 // write on every dial:
 //
 //   - Each dial reads the monotonic clock once and touches its circuit,
@@ -27,7 +27,7 @@ const (
 
 // forgetTimes returns the grain of the instants circuits store, how old the
 // stored instant must be for a circuit to be quiet, and how long sweeps are
-// apart at least, for WithForgetAfter(d).
+// apart at least, for WithForget(d, max).
 func forgetTimes(d time.Duration) (grain, quietAfter, sweepGap time.Duration) {
 	grain = d / forgetGrain
 	quietAfter = d + grain
@@ -82,7 +82,7 @@ func (b *Breaker) addCircuit(key string) *circuit {
 	c := &circuit{}
 	c.lastUsed.Store(int64(now))
 	if b.cfg.ratio > 0 {
-		c.window = new(outcomeWindow)
+		c.outcomes = new(window)
 	}
 	b.circuits.Store(key, c)
 	b.tracked++
@@ -96,7 +96,7 @@ func (b *Breaker) forgetQuiet(now time.Duration) {
 	for key, c := range b.circuits.Range {
 		c := c.(*circuit)
 		if b.quiet(c, now) && !c.holding(now) {
-			b.drop(key, c, false)
+			b.drop(key, c)
 		}
 	}
 }
@@ -116,24 +116,17 @@ func (b *Breaker) shed(now time.Duration) {
 			if pass == 0 && !b.quiet(c, now) || pass < 2 && c.holding(now) {
 				continue
 			}
-			b.drop(key, c, pass == 2)
+			b.drop(key, c)
 		}
 	}
 }
 
 // drop forgets c. A dial still out on c (a probe, say) ends on c without
 // reporting: the circuit that replaces c for key reports from closed again.
-// Unless force is set, c is kept while changes of it are still being passed
-// to the callback, so that the reports of one key do not interleave from
-// two circuits; forced, c goes all the same and its queued changes are
-// still passed on. b.mu must be held. Waiting for c.mu under b.mu is safe:
-// nothing holding c.mu calls a hook or takes b.mu.
-func (b *Breaker) drop(key any, c *circuit, force bool) {
+// b.mu must be held. Waiting for c.mu under b.mu is safe: nothing holding
+// c.mu calls a hook or takes b.mu.
+func (b *Breaker) drop(key any, c *circuit) {
 	c.mu.Lock()
-	if !force && (c.delivering || len(c.pending) > 0) {
-		c.mu.Unlock()
-		return
-	}
 	c.forgotten = true
 	c.mu.Unlock()
 	b.circuits.Delete(key)

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// testForget is the WithForgetAfter of the tests below.
+// testForget is the idle time of WithForget in the tests below.
 const testForget = time.Minute
 
 var errDown = errors.New("connection refused")
@@ -57,11 +57,10 @@ type forgetDial struct {
 
 func TestBreakerForgetsQuietCircuits(t *testing.T) {
 	const d = testForget
-	noJitter := WithCoolDownRand(func() float64 { return 0.5 })
 	tests := []struct {
 		name  string
-		opts  []BreakerOption // besides WithForgetAfter(d) and WithConsecutiveFailures(1)
-		dials []forgetDial    // in order
+		opts  []Option     // besides WithForget(d, …) and WithConsecutiveFailures(1)
+		dials []forgetDial // in order
 		// sweepAt is when a new destination is then dialed; the test
 		// checks that this dial sweeps, so that a kept circuit is not
 		// kept for want of a sweep.
@@ -70,7 +69,7 @@ func TestBreakerForgetsQuietCircuits(t *testing.T) {
 	}{
 		{
 			name:    "opened, then quiet for 3×d past its cool-down (the reported case)",
-			opts:    []BreakerOption{WithCoolDown(time.Second, time.Second)},
+			opts:    []Option{WithBackoff(ConstantBackoff(time.Second))},
 			dials:   []forgetDial{{0, "a:1", true}},
 			sweepAt: 3 * d,
 		},
@@ -93,7 +92,7 @@ func TestBreakerForgetsQuietCircuits(t *testing.T) {
 		},
 		{
 			name:    "opened again by a failed probe, quiet for 2×d after that cool-down",
-			opts:    []BreakerOption{WithCoolDown(5*time.Minute, time.Hour), noJitter},
+			opts:    []Option{WithBackoff(ExponentialBackoff{Base: 5 * time.Minute, Multiplier: 2, Jitter: -1, Max: time.Hour})},
 			dials:   []forgetDial{{0, "a:1", true}, {5 * time.Minute, "a:1", true}}, // the probe: open for 10 min more
 			sweepAt: 15*time.Minute + 2*d,
 		},
@@ -113,14 +112,14 @@ func TestBreakerForgetsQuietCircuits(t *testing.T) {
 		},
 		{
 			name:    "open inside its cool-down",
-			opts:    []BreakerOption{WithCoolDown(time.Hour, time.Hour)},
+			opts:    []Option{WithBackoff(ConstantBackoff(time.Hour))},
 			dials:   []forgetDial{{0, "a:1", true}},
 			sweepAt: 3 * d,
 			kept:    true,
 		},
 		{
 			name:    "opened again by a failed probe, still inside the longer cool-down",
-			opts:    []BreakerOption{WithCoolDown(5*time.Minute, time.Hour), noJitter},
+			opts:    []Option{WithBackoff(ExponentialBackoff{Base: 5 * time.Minute, Multiplier: 2, Jitter: -1, Max: time.Hour})},
 			dials:   []forgetDial{{0, "a:1", true}, {5 * time.Minute, "a:1", true}},
 			sweepAt: 15*time.Minute - time.Nanosecond,
 			kept:    true,
@@ -130,7 +129,7 @@ func TestBreakerForgetsQuietCircuits(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				var fail atomic.Bool
-				opts := append([]BreakerOption{WithForgetAfter(d), WithConsecutiveFailures(1)}, tt.opts...)
+				opts := append([]Option{WithForget(d, defaultMaxDestinations), WithConsecutiveFailures(1)}, tt.opts...)
 				b := NewBreaker(switchDialer(&fail), opts...)
 				start := time.Now()
 				at := func(instant time.Duration) { time.Sleep(instant - time.Since(start)) }
@@ -177,7 +176,7 @@ func TestBreakerKeepsBusyCircuits(t *testing.T) {
 			// For two hours a new destination comes every second, so
 			// sweeps run as often as they may.
 			var fail atomic.Bool
-			b := NewBreaker(switchDialer(&fail), WithForgetAfter(testForget))
+			b := NewBreaker(switchDialer(&fail), WithForget(testForget, defaultMaxDestinations))
 			for second := range 2 * 3600 {
 				if second > 0 {
 					time.Sleep(time.Second)
@@ -201,7 +200,7 @@ func TestBreakerKeepsBusyCircuits(t *testing.T) {
 	t.Run("dialed every d−1ns, each time just after a sweep", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			var fail atomic.Bool
-			b := NewBreaker(switchDialer(&fail), WithForgetAfter(testForget))
+			b := NewBreaker(switchDialer(&fail), WithForget(testForget, defaultMaxDestinations))
 			b.Dial("tcp", "edge:1")
 			for i := range 60 {
 				time.Sleep(testForget - time.Nanosecond)
@@ -224,8 +223,8 @@ func TestBreakerKeepsHalfOpenCircuits(t *testing.T) {
 			}
 			return switchDialer(&fail).DialContext(ctx, network, address)
 		})
-		b := NewBreaker(inner, WithForgetAfter(testForget), WithConsecutiveFailures(1),
-			WithCoolDown(time.Second, time.Second))
+		b := NewBreaker(inner, WithForget(testForget, defaultMaxDestinations), WithConsecutiveFailures(1),
+			WithBackoff(ConstantBackoff(time.Second)))
 		fail.Store(true)
 		b.Dial("tcp", "a:1")
 		require.Equal(t, BreakerOpen, b.State("tcp", "a:1"))
@@ -260,7 +259,7 @@ func TestBreakerShedsQuietCircuitsFirst(t *testing.T) {
 		// At the cap, between two sweeps, the circuit that has gone quiet
 		// since the last sweep is the one dropped.
 		var fail atomic.Bool
-		b := NewBreaker(switchDialer(&fail), WithForgetAfter(testForget), WithMaxDestinations(8))
+		b := NewBreaker(switchDialer(&fail), WithForget(testForget, 8))
 		b.Dial("tcp", "quiet:1")
 		time.Sleep(testForget)
 		b.Dial("tcp", "sweep:1") // sweeps; quiet:1 has been quiet for just d

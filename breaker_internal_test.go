@@ -23,7 +23,7 @@ func TestBreakerCoolDownNeverOverflows(t *testing.T) {
 		for _, u := range []float64{0, 0.5, 0.999999} {
 			b := NewBreaker(DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
 				return nil, nil
-			}), WithCoolDown(tt.base, tt.max), WithCoolDownRand(func() float64 { return u }))
+			}), WithBackoff(ExponentialBackoff{Base: tt.base, Multiplier: 2, Max: tt.max}.WithRand(func() float64 { return u })))
 			prev := time.Duration(0)
 			for trips := 1; trips <= 200; trips++ {
 				cool := b.coolDown(trips)
@@ -35,4 +35,9 @@ func TestBreakerCoolDownNeverOverflows(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestBreakerDefaultCoolDownIsTheDocumentedBackoff(t *testing.T) {
+	b := NewBreaker(DialerFunc(func(context.Context, string, string) (net.Conn, error) { return nil, nil }))
+	assert.Equal(t, ExponentialBackoff{Base: 5 * time.Second, Multiplier: 2, Jitter: 0.2, Max: 2 * time.Minute}, b.cfg.backoff)
 }

@@ -93,8 +93,7 @@ func runBreakerModel(t *testing.T, seed uint64) {
 	})
 	model := &breakerModel{threshold: 3, base: time.Second, max: 8 * time.Second}
 	b := dialx.NewBreaker(inner, dialx.WithConsecutiveFailures(model.threshold),
-		dialx.WithCoolDown(model.base, model.max),
-		dialx.WithCoolDownRand(func() float64 { return 0.5 })) // no jitter: the model can follow
+		dialx.WithBackoff(dialx.ExponentialBackoff{Base: model.base, Multiplier: 2, Jitter: -1, Max: model.max})) // no jitter: the model can follow
 	cancelled, cancel := context.WithCancel(t.Context())
 	cancel()
 

@@ -89,6 +89,15 @@ func (c *stateLog) record(key string, from, to dialx.BreakerState) {
 	c.mu.Unlock()
 }
 
+// watch returns d with a Trace on every dial that records the changes of
+// state of d's circuits: how a program watches them all.
+func (c *stateLog) watch(d dialx.Dialer) dialx.DialerFunc {
+	trace := &dialx.Trace{BreakerStateChange: func(i dialx.BreakerStateChangeInfo) { c.record(i.Key, i.From, i.To) }}
+	return func(ctx context.Context, network, address string) (net.Conn, error) {
+		return d.DialContext(dialx.WithTrace(ctx, trace), network, address)
+	}
+}
+
 func (c *stateLog) String() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -133,12 +142,12 @@ func seededCoolDowns(base, maxCool time.Duration, n int) []time.Duration {
 func TestBreakerOpensAfterConsecutiveFailures(t *testing.T) {
 	tests := []struct {
 		name      string
-		opts      []dialx.BreakerOption
+		opts      []dialx.Option
 		threshold int
 	}{
 		{name: "default five", threshold: 5},
-		{name: "three", opts: []dialx.BreakerOption{dialx.WithConsecutiveFailures(3)}, threshold: 3},
-		{name: "one", opts: []dialx.BreakerOption{dialx.WithConsecutiveFailures(1)}, threshold: 1},
+		{name: "three", opts: []dialx.Option{dialx.WithConsecutiveFailures(3)}, threshold: 3},
+		{name: "one", opts: []dialx.Option{dialx.WithConsecutiveFailures(1)}, threshold: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,29 +200,29 @@ func TestBreakerCoolDownGrowsAndProbeDecides(t *testing.T) {
 		be := newBreakerBackend()
 		br := dialx.NewBreaker(be,
 			dialx.WithConsecutiveFailures(2),
-			dialx.WithCoolDown(base, maxCool),
-			dialx.WithCoolDownRand(rand.New(rand.NewPCG(1, 2)).Float64),
-			dialx.WithStateChange(ch.record))
+			dialx.WithBackoff(dialx.ExponentialBackoff{Base: base, Multiplier: 2, Max: maxCool}.
+				WithRand(rand.New(rand.NewPCG(1, 2)).Float64)))
+		d := ch.watch(br)
 		be.set(errRefused)
-		dialTimes(t, br, "a:1", 2)
+		dialTimes(t, d, "a:1", 2)
 		want := seededCoolDowns(base, maxCool, 5)
 		for i, cool := range want {
 			lo, hi := min(base<<i, maxCool)*8/10, min(base<<i, maxCool)*12/10
 			require.True(t, cool >= lo && cool <= hi, "cool-down %d = %v outside [%v, %v]", i, cool, lo, hi)
 
 			time.Sleep(cool - time.Nanosecond)
-			_, err := br.Dial("tcp", "a:1")
+			_, err := d.Dial("tcp", "a:1")
 			requireOpenError(t, err, "a:1")
 			time.Sleep(time.Nanosecond)
 			reached := be.reached("a:1")
-			_, err = br.Dial("tcp", "a:1") // the probe fails: open again, longer
+			_, err = d.Dial("tcp", "a:1") // the probe fails: open again, longer
 			require.ErrorIs(t, err, errRefused)
 			require.Equal(t, reached+1, be.reached("a:1"))
 			require.Equal(t, dialx.BreakerOpen, br.State("tcp", "a:1"))
 		}
 		time.Sleep(maxCool * 2)
 		be.set(nil)
-		require.Equal(t, 0, dialTimes(t, br, "a:1", 3), "a successful probe closes the circuit")
+		require.Equal(t, 0, dialTimes(t, d, "a:1", 3), "a successful probe closes the circuit")
 		assert.Equal(t, "a:1:closed>open"+strings.Repeat(" a:1:open>half-open a:1:half-open>open", 5)+
 			" a:1:open>half-open a:1:half-open>closed", ch.String())
 
@@ -229,7 +238,7 @@ func TestBreakerCoolDownGrowsAndProbeDecides(t *testing.T) {
 func TestBreakerHalfOpenLetsExactlyOneProbeThrough(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		be := newBreakerBackend()
-		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1), dialx.WithCoolDown(time.Second, time.Second))
+		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1), dialx.WithBackoff(dialx.ConstantBackoff(time.Second)))
 		be.set(errRefused)
 		dialTimes(t, br, "a:1", 1)
 		time.Sleep(2 * time.Second)
@@ -263,8 +272,8 @@ func TestBreakerIgnoresTheCallersOwnCancellation(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var ch stateLog
 		be := newBreakerBackend()
-		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(2), dialx.WithCoolDown(time.Second, time.Second),
-			dialx.WithStateChange(ch.record))
+		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(2), dialx.WithBackoff(dialx.ConstantBackoff(time.Second)))
+		d := ch.watch(br)
 		be.holdDials(true)
 		for _, deadline := range []bool{false, true, false, true} {
 			ctx, cancel := context.WithCancel(t.Context())
@@ -275,7 +284,7 @@ func TestBreakerIgnoresTheCallersOwnCancellation(t *testing.T) {
 				time.Sleep(500 * time.Millisecond)
 				cancel()
 			}()
-			_, err := br.DialContext(ctx, "tcp", "a:1")
+			_, err := d.DialContext(ctx, "tcp", "a:1")
 			require.Error(t, err)
 			cancel()
 		}
@@ -284,7 +293,7 @@ func TestBreakerIgnoresTheCallersOwnCancellation(t *testing.T) {
 		// Open it for real, then cancel the probe: no verdict, the next dial probes.
 		be.holdDials(false)
 		be.set(errRefused)
-		dialTimes(t, br, "a:1", 2)
+		dialTimes(t, d, "a:1", 2)
 		time.Sleep(2 * time.Second)
 		be.holdDials(true)
 		ctx, cancel := context.WithCancel(t.Context())
@@ -292,12 +301,12 @@ func TestBreakerIgnoresTheCallersOwnCancellation(t *testing.T) {
 			synctest.Wait()
 			cancel()
 		}()
-		_, err := br.DialContext(ctx, "tcp", "a:1")
+		_, err := d.DialContext(ctx, "tcp", "a:1")
 		require.ErrorIs(t, err, context.Canceled)
 		require.Equal(t, dialx.BreakerHalfOpen, br.State("tcp", "a:1"))
 		be.holdDials(false)
 		be.set(nil)
-		require.Equal(t, 0, dialTimes(t, br, "a:1", 1), "the next dial is the probe")
+		require.Equal(t, 0, dialTimes(t, d, "a:1", 1), "the next dial is the probe")
 		assert.Equal(t, "a:1:closed>open a:1:open>half-open a:1:half-open>closed", ch.String())
 	})
 }
@@ -343,14 +352,14 @@ func TestBreakerFailureRatio(t *testing.T) {
 	})
 }
 
-func TestBreakerKey(t *testing.T) {
+func TestBreakerWithKeySharesACircuitBetweenDestinations(t *testing.T) {
 	be := newBreakerBackend()
 	be.set(errRefused)
 	host := func(_, address string) string {
 		h, _, _ := net.SplitHostPort(address)
 		return h
 	}
-	br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(2), dialx.WithBreakerKey(host))
+	br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(2), dialx.WithKey(host))
 	dialTimes(t, br, "a:1", 1)
 	dialTimes(t, br, "a:2", 1)
 	assert.Equal(t, dialx.BreakerOpen, br.State("tcp", "a:3"), "ports of one host share a circuit")
@@ -361,8 +370,7 @@ func TestBreakerKeepsOpenCircuitsInCoolDown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		be := newBreakerBackend()
 		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1),
-			dialx.WithCoolDown(time.Hour, time.Hour), dialx.WithForgetAfter(time.Minute),
-			dialx.WithMaxDestinations(8))
+			dialx.WithBackoff(dialx.ConstantBackoff(time.Hour)), dialx.WithForget(time.Minute, 8))
 		be.set(errRefused)
 		dialTimes(t, br, "broken:1", 1)
 		be.set(nil)
@@ -376,7 +384,7 @@ func TestBreakerKeepsOpenCircuitsInCoolDown(t *testing.T) {
 }
 
 func TestBreakerManyDestinationsStayBounded(t *testing.T) {
-	br := dialx.NewBreaker(dialx.DialerFunc(instantDial), dialx.WithMaxDestinations(100))
+	br := dialx.NewBreaker(dialx.DialerFunc(instantDial), dialx.WithForget(10*time.Minute, 100))
 	for i := range 10000 {
 		dialTimes(t, br, fmt.Sprintf("host%d:1", i), 1)
 	}
@@ -389,8 +397,8 @@ func TestBreakerConcurrentDials(t *testing.T) {
 	// machine, and the circuit must still work afterwards.
 	be := newBreakerBackend()
 	br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(3),
-		dialx.WithCoolDown(time.Microsecond, 10*time.Microsecond),
-		dialx.WithFailureRatio(0.5, time.Millisecond, 4), dialx.WithMaxDestinations(4))
+		dialx.WithBackoff(dialx.ExponentialBackoff{Base: time.Microsecond, Multiplier: 2, Max: 10 * time.Microsecond}),
+		dialx.WithFailureRatio(0.5, time.Millisecond, 4), dialx.WithForget(10*time.Minute, 4))
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
@@ -419,7 +427,7 @@ func TestBreakerClosedPathDoesNotAllocate(t *testing.T) {
 	assertDialDoesNotAllocate(t, context.Background(), br, "a:1")
 }
 
-func TestBreakerPanics(t *testing.T) {
+func TestNewBreakerAndItsOptionsPanicOnBadValues(t *testing.T) {
 	tests := []struct {
 		name string
 		make func()
@@ -433,12 +441,9 @@ func TestBreakerPanics(t *testing.T) {
 		{"ratio above one", func() { dialx.WithFailureRatio(1.5, time.Second, 1) }, "dialx: WithFailureRatio: ratio must be in (0, 1], got 1.5"},
 		{"window", func() { dialx.WithFailureRatio(0.5, 0, 1) }, "dialx: WithFailureRatio: window must be > 0, got 0s"},
 		{"min dials", func() { dialx.WithFailureRatio(0.5, time.Second, 0) }, "dialx: WithFailureRatio: minDials must be >= 1, got 0"},
-		{"cool-down", func() { dialx.WithCoolDown(2*time.Second, time.Second) },
-			"dialx: WithCoolDown: need 0 < base <= max, got base 2s, max 1s"},
-		{"key", func() { dialx.WithBreakerKey(nil) }, "dialx: WithBreakerKey: key must not be nil, got nil"},
-		{"forget", func() { dialx.WithForgetAfter(0) }, "dialx: WithForgetAfter: d must be > 0, got 0s"},
-		{"max", func() { dialx.WithMaxDestinations(0) }, "dialx: WithMaxDestinations: n must be >= 1, got 0"},
-		{"rand", func() { dialx.WithCoolDownRand(nil) }, "dialx: WithCoolDownRand: rand must not be nil, got nil"},
+		{"key", func() { dialx.WithKey(nil) }, "dialx: WithKey: key must not be nil, got nil"},
+		{"forget idle", func() { dialx.WithForget(0, 1) }, "dialx: WithForget: idle must be > 0, got 0s"},
+		{"forget max", func() { dialx.WithForget(time.Minute, 0) }, "dialx: WithForget: max must be >= 1, got 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -477,8 +482,8 @@ func TestBreakerHugeCoolDownKeepsTheCircuitOpen(t *testing.T) {
 		be := newBreakerBackend()
 		be.set(errRefused)
 		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1),
-			dialx.WithCoolDown(math.MaxInt64, math.MaxInt64),
-			dialx.WithCoolDownRand(func() float64 { return u }))
+			dialx.WithBackoff(dialx.ExponentialBackoff{Base: math.MaxInt64, Multiplier: 2, Max: math.MaxInt64}.
+				WithRand(func() float64 { return u })))
 		dialTimes(t, br, "a:1", 1)
 		_, err := br.Dial("tcp", "a:1")
 		requireOpenError(t, err, "a:1")
@@ -487,75 +492,49 @@ func TestBreakerHugeCoolDownKeepsTheCircuitOpen(t *testing.T) {
 }
 
 func TestBreakerSurvivesAPanickingHook(t *testing.T) {
-	// A hook that panics is a bug of its own, but when the panic is
+	// A trace hook that panics is a bug of its own, but when the panic is
 	// recovered up the stack (net/http recovers a handler's), the circuit
 	// must not be left locked or stuck half-open: later dials still work.
-	tests := []struct {
-		name string
-		opt  func(panicky func()) []dialx.BreakerOption
-		ctx  func(ctx context.Context, panicky func()) context.Context
-	}{
-		{
-			name: "WithStateChange",
-			opt: func(panicky func()) []dialx.BreakerOption {
-				return []dialx.BreakerOption{dialx.WithStateChange(func(string, dialx.BreakerState, dialx.BreakerState) { panicky() })}
-			},
-			ctx: func(ctx context.Context, _ func()) context.Context { return ctx },
-		},
-		{
-			name: "Trace.BreakerStateChange",
-			opt:  func(func()) []dialx.BreakerOption { return nil },
-			ctx: func(ctx context.Context, panicky func()) context.Context {
-				return dialx.WithTrace(ctx, &dialx.Trace{BreakerStateChange: func(dialx.BreakerStateChangeInfo) { panicky() }})
-			},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var panics atomic.Int32
-			panicky := func() {
-				panics.Add(1)
-				panic("hook bug")
-			}
-			be := newBreakerBackend()
-			be.set(errRefused)
-			opts := append(tt.opt(panicky), dialx.WithConsecutiveFailures(1), dialx.WithCoolDown(time.Nanosecond, time.Nanosecond))
-			br := dialx.NewBreaker(be, opts...)
-			ctx := tt.ctx(t.Context(), panicky)
-			dial := func() (err error) {
-				done := make(chan error, 1)
-				go func() {
-					defer func() {
-						if recover() != nil {
-							done <- errors.New("panicked")
-						}
-					}()
-					_, err := br.DialContext(ctx, "tcp", "a:1")
-					done <- err
-				}()
-				select {
-				case err = <-done:
-					return err
-				case <-time.After(10 * time.Second):
-					t.Fatal("the dial hangs: a panicking hook left the circuit locked")
-					return nil
+	var panics atomic.Int32
+	be := newBreakerBackend()
+	be.set(errRefused)
+	br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1), dialx.WithBackoff(dialx.ConstantBackoff(time.Nanosecond)))
+	ctx := dialx.WithTrace(t.Context(), &dialx.Trace{BreakerStateChange: func(dialx.BreakerStateChangeInfo) {
+		panics.Add(1)
+		panic("hook bug")
+	}})
+	dial := func() (err error) {
+		done := make(chan error, 1)
+		go func() {
+			defer func() {
+				if recover() != nil {
+					done <- errors.New("panicked")
 				}
-			}
-			// closed>open panics, then open>half-open panics before the probe
-			// dials; the next dial must still be able to probe.
-			for range 4 {
-				_ = dial()
-				time.Sleep(time.Microsecond) // past the 1 ns cool-down
-			}
-			be.set(nil)
-			for range 3 {
-				_ = dial()
-				time.Sleep(time.Microsecond)
-			}
-			assert.Equal(t, dialx.BreakerClosed, br.State("tcp", "a:1"))
-			assert.GreaterOrEqual(t, int(panics.Load()), 3)
-		})
+			}()
+			_, err := br.DialContext(ctx, "tcp", "a:1")
+			done <- err
+		}()
+		select {
+		case err = <-done:
+			return err
+		case <-time.After(10 * time.Second):
+			t.Fatal("the dial hangs: a panicking hook left the circuit locked")
+			return nil
+		}
 	}
+	// closed>open panics, then open>half-open panics before the probe
+	// dials; the next dial must still be able to probe.
+	for range 4 {
+		_ = dial()
+		time.Sleep(time.Microsecond) // past the 1 ns cool-down
+	}
+	be.set(nil)
+	for range 3 {
+		_ = dial()
+		time.Sleep(time.Microsecond)
+	}
+	assert.Equal(t, dialx.BreakerClosed, br.State("tcp", "a:1"))
+	assert.GreaterOrEqual(t, int(panics.Load()), 3)
 }
 
 func TestBreakerForgottenProbeDoesNotMisreport(t *testing.T) {
@@ -575,15 +554,16 @@ func TestBreakerForgottenProbeDoesNotMisreport(t *testing.T) {
 			return idleConn{}, nil
 		})
 		var ch stateLog
-		br := dialx.NewBreaker(inner, dialx.WithConsecutiveFailures(1), dialx.WithMaxDestinations(1),
-			dialx.WithCoolDown(time.Second, time.Second), dialx.WithStateChange(ch.record))
+		br := dialx.NewBreaker(inner, dialx.WithConsecutiveFailures(1), dialx.WithForget(10*time.Minute, 1),
+			dialx.WithBackoff(dialx.ConstantBackoff(time.Second)))
+		d := ch.watch(br)
 		fail.Store(true)
-		dialTimes(t, br, "a:1", 1)
+		dialTimes(t, d, "a:1", 1)
 		time.Sleep(2 * time.Second)
 		fail.Store(false)
 		probed := make(chan error)
 		go func() {
-			conn, err := br.Dial("tcp", "a:1") // the probe, held
+			conn, err := d.Dial("tcp", "a:1") // the probe, held
 			if err == nil {
 				conn.Close()
 			}
@@ -591,9 +571,9 @@ func TestBreakerForgottenProbeDoesNotMisreport(t *testing.T) {
 		}()
 		synctest.Wait()
 		require.Equal(t, dialx.BreakerHalfOpen, br.State("tcp", "a:1"))
-		dialTimes(t, br, "b:1", 1) // no room: a:1's circuit goes
+		dialTimes(t, d, "b:1", 1) // no room: a:1's circuit goes
 		fail.Store(true)
-		dialTimes(t, br, "a:1", 1) // a new circuit for a:1 opens
+		dialTimes(t, d, "a:1", 1) // a new circuit for a:1 opens
 		require.Equal(t, dialx.BreakerOpen, br.State("tcp", "a:1"))
 		close(release)
 		require.NoError(t, <-probed)
@@ -603,83 +583,43 @@ func TestBreakerForgottenProbeDoesNotMisreport(t *testing.T) {
 }
 
 func TestBreakerHooksMayDialThroughTheBreaker(t *testing.T) {
-	// A callback or trace hook that dials through the same Breaker (a
-	// logger shipping records over the same transport, say) must not
-	// deadlock, even when its dial changes the state of the same circuit.
-	tests := []struct {
-		name string
-		opt  func(hook func(from, to dialx.BreakerState)) []dialx.BreakerOption
-		ctx  func(ctx context.Context, hook func(from, to dialx.BreakerState)) context.Context
-		// the hook sees every change, so they must chain: each from the
-		// state the previous one went to
-		chained bool
-	}{
-		{
-			name: "WithStateChange",
-			opt: func(hook func(from, to dialx.BreakerState)) []dialx.BreakerOption {
-				return []dialx.BreakerOption{dialx.WithStateChange(func(_ string, from, to dialx.BreakerState) { hook(from, to) })}
-			},
-			ctx:     func(ctx context.Context, _ func(from, to dialx.BreakerState)) context.Context { return ctx },
-			chained: true,
-		},
-		{
-			name: "Trace.BreakerStateChange",
-			opt:  func(func(from, to dialx.BreakerState)) []dialx.BreakerOption { return nil },
-			ctx: func(ctx context.Context, hook func(from, to dialx.BreakerState)) context.Context {
-				return dialx.WithTrace(ctx, &dialx.Trace{BreakerStateChange: func(i dialx.BreakerStateChangeInfo) { hook(i.From, i.To) }})
-			},
-		},
+	// A trace hook that dials through the same Breaker (a logger shipping
+	// records over the same transport, say) must not deadlock, even when
+	// its dial changes the state of the same circuit.
+	var reentered atomic.Int32
+	be := newBreakerBackend()
+	br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1), dialx.WithBackoff(dialx.ConstantBackoff(time.Nanosecond)))
+	var ctx context.Context
+	ctx = dialx.WithTrace(t.Context(), &dialx.Trace{BreakerStateChange: func(dialx.BreakerStateChangeInfo) {
+		if reentered.Add(1) > 4 {
+			return
+		}
+		// The circuit just changed; this dial fails and, with a run of
+		// one, changes it again (or probes it).
+		be.set(errRefused)
+		if conn, err := br.DialContext(ctx, "tcp", "a:1"); err == nil {
+			conn.Close()
+		}
+	}})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 3 {
+			be.set(nil)
+			if conn, err := br.DialContext(ctx, "tcp", "a:1"); err == nil {
+				conn.Close()
+			}
+			be.set(errRefused)
+			br.DialContext(ctx, "tcp", "a:1")
+			time.Sleep(time.Microsecond) // past the 1 ns cool-down
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a hook dialing through its own Breaker deadlocked")
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var reentered atomic.Int32
-			var changes []string // only the hook touches it, never two at once
-			be := newBreakerBackend()
-			var br *dialx.Breaker
-			hook := func(from, to dialx.BreakerState) {
-				changes = append(changes, from.String()+">"+to.String())
-				if reentered.Add(1) > 4 {
-					return
-				}
-				// The circuit just changed; this dial fails and, with a run
-				// of one, changes it again (or probes it).
-				be.set(errRefused)
-				if conn, err := br.Dial("tcp", "a:1"); err == nil {
-					conn.Close()
-				}
-			}
-			opts := append(tt.opt(hook), dialx.WithConsecutiveFailures(1),
-				dialx.WithCoolDown(time.Nanosecond, time.Nanosecond))
-			br = dialx.NewBreaker(be, opts...)
-			ctx := tt.ctx(t.Context(), hook)
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				for range 3 {
-					be.set(nil)
-					if conn, err := br.DialContext(ctx, "tcp", "a:1"); err == nil {
-						conn.Close()
-					}
-					be.set(errRefused)
-					br.DialContext(ctx, "tcp", "a:1")
-					time.Sleep(time.Microsecond) // past the 1 ns cool-down
-				}
-			}()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				t.Fatal("a hook dialing through its own Breaker deadlocked")
-			}
-			assert.Greater(t, int(reentered.Load()), 4)
-			if tt.chained {
-				state := dialx.BreakerClosed.String()
-				for i, change := range changes {
-					require.True(t, strings.HasPrefix(change, state+">"), "change %d of %q", i, changes)
-					state = strings.SplitN(change, ">", 2)[1]
-				}
-			}
-		})
-	}
+	assert.Greater(t, int(reentered.Load()), 4)
 }
 
 func TestBreakerDoesNotCountRefusals(t *testing.T) {
@@ -690,7 +630,7 @@ func TestBreakerDoesNotCountRefusals(t *testing.T) {
 	require.NoError(t, err)
 	openInner := dialx.NewBreaker(dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
 		return nil, errRefused
-	}), dialx.WithConsecutiveFailures(1), dialx.WithCoolDown(time.Hour, time.Hour))
+	}), dialx.WithConsecutiveFailures(1), dialx.WithBackoff(dialx.ConstantBackoff(time.Hour)))
 	tests := []struct {
 		name    string
 		refuser dialx.Dialer
@@ -713,7 +653,7 @@ func TestBreakerDoesNotCountRefusals(t *testing.T) {
 				}
 				return idleConn{}, nil
 			})
-			br := dialx.NewBreaker(inner, dialx.WithConsecutiveFailures(2), dialx.WithCoolDown(time.Nanosecond, time.Nanosecond))
+			br := dialx.NewBreaker(inner, dialx.WithConsecutiveFailures(2), dialx.WithBackoff(dialx.ConstantBackoff(time.Nanosecond)))
 			refuse.Store(true)
 			for range 5 {
 				_, err := br.Dial("tcp", "a.example:1")
@@ -741,21 +681,21 @@ func TestBreakerDoesNotCountRefusals(t *testing.T) {
 	}
 }
 
-func TestBreakerCapHoldsWhileACallbackRuns(t *testing.T) {
+func TestBreakerCapHoldsWhileAHookRuns(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		// The callback for a:1 is still running (its dial's goroutine is
+		// The trace hook for a:1 is still running (its dial's goroutine is
 		// held in it) when new destinations come: the cap must hold anyway.
 		unblock := make(chan struct{})
 		be := newBreakerBackend()
-		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1), dialx.WithMaxDestinations(1),
-			dialx.WithStateChange(func(key string, _, _ dialx.BreakerState) {
-				if key == "a:1" {
-					<-unblock
-				}
-			}))
+		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1), dialx.WithForget(10*time.Minute, 1))
+		ctx := dialx.WithTrace(t.Context(), &dialx.Trace{BreakerStateChange: func(i dialx.BreakerStateChangeInfo) {
+			if i.Key == "a:1" {
+				<-unblock
+			}
+		}})
 		be.set(errRefused)
-		go br.Dial("tcp", "a:1")
-		synctest.Wait() // a:1 opened; its callback waits
+		go br.DialContext(ctx, "tcp", "a:1")
+		synctest.Wait() // a:1 opened; its hook waits
 		be.set(nil)
 		for i := range 5 {
 			dialTimes(t, br, fmt.Sprintf("b%d:1", i), 1)
@@ -764,5 +704,47 @@ func TestBreakerCapHoldsWhileACallbackRuns(t *testing.T) {
 		close(unblock)
 		synctest.Wait()
 		require.LessOrEqual(t, br.Tracked(), 1)
+	})
+}
+
+func TestBreakerDefaultCoolDownDoublesFromFiveSecondsToTwoMinutes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		be := newBreakerBackend()
+		be.set(errRefused)
+		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1))
+		dialTimes(t, br, "a:1", 1)
+		// Each cool-down is its nominal value ±20 %: refused just before
+		// the low end, probed at the high end.
+		for _, nominal := range []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second,
+			40 * time.Second, 80 * time.Second, 2 * time.Minute, 2 * time.Minute} {
+			time.Sleep(nominal*8/10 - time.Nanosecond)
+			_, err := br.Dial("tcp", "a:1")
+			requireOpenError(t, err, "a:1")
+			time.Sleep(nominal*4/10 + time.Nanosecond)
+			reached := be.reached("a:1")
+			_, err = br.Dial("tcp", "a:1") // the probe fails: open again
+			require.ErrorIs(t, err, errRefused, "after %v", nominal)
+			require.Equal(t, reached+1, be.reached("a:1"))
+		}
+	})
+}
+
+func TestBreakerAsksItsBackoffForTheCoolDownOfEachOpeningInARow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		backoff := &recordingBackoff{wait: time.Second}
+		be := newBreakerBackend()
+		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1), dialx.WithBackoff(backoff))
+		be.set(errRefused)
+		dialTimes(t, br, "a:1", 1) // opens: the first cool-down
+		for range 2 {
+			time.Sleep(time.Second)
+			dialTimes(t, br, "a:1", 1) // a failed probe: the next one
+		}
+		time.Sleep(time.Second)
+		be.set(nil)
+		require.Equal(t, 0, dialTimes(t, br, "a:1", 1), "the probe closes the circuit")
+		be.set(errRefused)
+		dialTimes(t, br, "a:1", 1) // opens again: the count starts afresh
+		assert.Equal(t, []int{1, 2, 3, 1}, backoff.retries)
 	})
 }

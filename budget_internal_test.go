@@ -1,6 +1,7 @@
 package dialx
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -33,16 +34,17 @@ func TestBudgetAllowance(t *testing.T) {
 		deposits int
 		want     int
 	}{
-		{name: "defaults, no first tries: the floor over 10 s", budget: func() *Budget { return NewBudget() }, want: 100},
-		{name: "defaults, 1000 first tries", budget: func() *Budget { return NewBudget() }, deposits: 1000, want: 300},
-		{name: "zero value has the defaults", budget: func() *Budget { return new(Budget) }, deposits: 1000, want: 300},
-		{name: "ratio only", budget: func() *Budget { return NewBudget(WithMinRetryRate(0), WithRetryRatio(0.5)) }, deposits: 10, want: 5},
-		{name: "floor only", budget: func() *Budget { return NewBudget(WithRetryRatio(0), WithMinRetryRate(2)) }, deposits: 1000, want: 20},
-		{name: "window scales the floor", budget: func() *Budget { return NewBudget(WithBudgetWindow(time.Second)) }, want: 10},
-		{name: "ratio 0.29 of 100", budget: func() *Budget { return NewBudget(WithMinRetryRate(0), WithRetryRatio(0.29)) }, deposits: 100, want: 29},
-		{name: "ratio 0.57 of 100", budget: func() *Budget { return NewBudget(WithMinRetryRate(0), WithRetryRatio(0.57)) }, deposits: 100, want: 57},
-		{name: "floor 0.7 a second over 10 s", budget: func() *Budget { return NewBudget(WithRetryRatio(0), WithMinRetryRate(0.7)) }, want: 7},
-		{name: "no retries at all", budget: func() *Budget { return NewBudget(WithRetryRatio(0), WithMinRetryRate(0)) }, deposits: 1000, want: 0},
+		{name: "Finagle's values, no first tries: the floor over 10 s", budget: func() *Budget { return NewBudget(0.2, 10, 10*time.Second) }, want: 100},
+		{name: "Finagle's values, 1000 first tries", budget: func() *Budget { return NewBudget(0.2, 10, 10*time.Second) }, deposits: 1000, want: 300},
+		{name: "zero value has Finagle's values", budget: func() *Budget { return new(Budget) }, deposits: 1000, want: 300},
+		{name: "zero value has Finagle's floor", budget: func() *Budget { return new(Budget) }, want: 100},
+		{name: "ratio only", budget: func() *Budget { return NewBudget(0.5, 0, 10*time.Second) }, deposits: 10, want: 5},
+		{name: "floor only", budget: func() *Budget { return NewBudget(0, 2, 10*time.Second) }, deposits: 1000, want: 20},
+		{name: "window scales the floor", budget: func() *Budget { return NewBudget(0.2, 10, time.Second) }, want: 10},
+		{name: "ratio 0.29 of 100", budget: func() *Budget { return NewBudget(0.29, 0, 10*time.Second) }, deposits: 100, want: 29},
+		{name: "ratio 0.57 of 100", budget: func() *Budget { return NewBudget(0.57, 0, 10*time.Second) }, deposits: 100, want: 57},
+		{name: "floor 0.7 a second over 10 s", budget: func() *Budget { return NewBudget(0, 0.7, 10*time.Second) }, want: 7},
+		{name: "no retries at all", budget: func() *Budget { return NewBudget(0, 0, 10*time.Second) }, deposits: 1000, want: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,7 +59,7 @@ func TestBudgetAllowance(t *testing.T) {
 
 func TestBudgetWindowSlides(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b := NewBudget(WithMinRetryRate(0)) // ratio 0.2 over 10 s, slots of 1 s
+		b := NewBudget(0.2, 0, 10*time.Second) // slots of 1 s
 		depositN(b, 50)
 		assert.Equal(t, 10, withdrawAll(b))
 
@@ -79,7 +81,7 @@ func TestBudgetWindowSlides(t *testing.T) {
 
 func TestBudgetSteadyStateRatio(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b := NewBudget()
+		b := new(Budget)
 		var first, retries int
 		// 100 first tries a second, each wanting up to 4 retries, for a minute.
 		for range 600 {
@@ -102,7 +104,7 @@ func TestBudgetSteadyStateRatio(t *testing.T) {
 
 func TestBudgetConcurrentUseNeverOverdraws(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b := NewBudget()
+		b := NewBudget(0.2, 10, 10*time.Second)
 		var granted atomic.Int64
 		var wg sync.WaitGroup
 		for range 8 {
@@ -124,15 +126,19 @@ func TestBudgetConcurrentUseNeverOverdraws(t *testing.T) {
 	})
 }
 
-func TestBudgetOptionsPanicOnBadValues(t *testing.T) {
+func TestNewBudgetPanicsOnBadValues(t *testing.T) {
 	tests := []struct {
 		name string
 		make func()
 		want string
 	}{
-		{name: "negative ratio", make: func() { WithRetryRatio(-0.1) }, want: "dialx: WithRetryRatio: ratio must be a finite number >= 0, got -0.1"},
-		{name: "negative rate", make: func() { WithMinRetryRate(-1) }, want: "dialx: WithMinRetryRate: perSecond must be a finite number >= 0, got -1"},
-		{name: "zero window", make: func() { WithBudgetWindow(0) }, want: "dialx: WithBudgetWindow: window must be > 0, got 0s"},
+		{name: "negative ratio", make: func() { NewBudget(-0.1, 10, time.Second) }, want: "dialx: NewBudget: ratio must be a finite number >= 0, got -0.1"},
+		{name: "NaN ratio", make: func() { NewBudget(math.NaN(), 10, time.Second) }, want: "dialx: NewBudget: ratio must be a finite number >= 0, got NaN"},
+		{name: "infinite ratio", make: func() { NewBudget(math.Inf(1), 10, time.Second) }, want: "dialx: NewBudget: ratio must be a finite number >= 0, got +Inf"},
+		{name: "negative rate", make: func() { NewBudget(0.2, -1, time.Second) }, want: "dialx: NewBudget: minPerSecond must be a finite number >= 0, got -1"},
+		{name: "infinite rate", make: func() { NewBudget(0.2, math.Inf(1), time.Second) }, want: "dialx: NewBudget: minPerSecond must be a finite number >= 0, got +Inf"},
+		{name: "zero window", make: func() { NewBudget(0.2, 10, 0) }, want: "dialx: NewBudget: window must be > 0, got 0s"},
+		{name: "negative window", make: func() { NewBudget(0.2, 10, -time.Second) }, want: "dialx: NewBudget: window must be > 0, got -1s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,7 +148,7 @@ func TestBudgetOptionsPanicOnBadValues(t *testing.T) {
 }
 
 func TestBudgetCheckDoesNotAllocate(t *testing.T) {
-	b := NewBudget()
+	b := new(Budget)
 	allocs := testing.AllocsPerRun(1000, func() {
 		b.deposit()
 		b.withdraw()

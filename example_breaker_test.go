@@ -13,11 +13,15 @@ func ExampleNewBreaker() {
 	down := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
 		return nil, errors.New("connection refused")
 	})
-	d := dialx.NewBreaker(down,
-		dialx.WithConsecutiveFailures(2),
-		dialx.WithStateChange(func(key string, from, to dialx.BreakerState) {
-			fmt.Printf("%s: %s -> %s\n", key, from, to)
-		}))
+	breaker := dialx.NewBreaker(down, dialx.WithConsecutiveFailures(2))
+
+	// A Trace added to every dial's ctx sees every change of state.
+	trace := &dialx.Trace{BreakerStateChange: func(i dialx.BreakerStateChangeInfo) {
+		fmt.Printf("%s: %s -> %s\n", i.Key, i.From, i.To)
+	}}
+	d := dialx.DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
+		return breaker.DialContext(dialx.WithTrace(ctx, trace), network, address)
+	})
 
 	for range 3 {
 		_, err := d.Dial("tcp", "db.internal:5432")

@@ -58,12 +58,13 @@ func ExampleWithFailureRatio() {
 }
 
 // A destination that recovers quickly, such as a local sidecar, can be
-// probed again sooner than after the default 5 s. (20 ms keeps the example
-// short; the jitter makes it 16-24 ms.)
-func ExampleWithCoolDown() {
-	for _, opts := range [][]dialx.BreakerOption{
+// probed again sooner than after the default 5 s. (20 ms, without jitter,
+// keeps the example short and its output fixed.)
+func ExampleWithBackoff_breaker() {
+	quick := dialx.ExponentialBackoff{Base: 20 * time.Millisecond, Multiplier: 2, Jitter: -1, Max: time.Second}
+	for _, opts := range [][]dialx.Option{
 		{dialx.WithConsecutiveFailures(1)},
-		{dialx.WithConsecutiveFailures(1), dialx.WithCoolDown(20*time.Millisecond, time.Second)},
+		{dialx.WithConsecutiveFailures(1), dialx.WithBackoff(quick)},
 	} {
 		d := dialx.NewBreaker(flakyDialer(1), opts...)
 		d.Dial("tcp", "sidecar.local:15001") // the circuit opens
@@ -82,32 +83,10 @@ func ExampleWithCoolDown() {
 	// try 2: connected
 }
 
-// The cool-down is spread by ±20 % with a random number; a fixed or seeded
-// source, such as rand.New(rand.NewPCG(1, 2)).Float64, makes it repeatable
-// in tests and simulations. 0 gives the shortest cool-down, base − 20 %.
-func ExampleWithCoolDownRand() {
-	shortest := func() float64 { return 0 }
-	d := dialx.NewBreaker(flakyDialer(1), dialx.WithConsecutiveFailures(1),
-		dialx.WithCoolDown(50*time.Millisecond, time.Second), dialx.WithCoolDownRand(shortest))
-
-	d.Dial("tcp", "db.internal:5432")
-	fmt.Println(d.State("tcp", "db.internal:5432"))
-	time.Sleep(40 * time.Millisecond) // exactly the cool-down: 50 ms − 20 %
-	if conn, err := d.Dial("tcp", "db.internal:5432"); err == nil {
-		conn.Close()
-	}
-	fmt.Println(d.State("tcp", "db.internal:5432"))
-	// Output:
-	// try 1: refused
-	// open
-	// try 2: connected
-	// closed
-}
-
 // One circuit per host rather than per address: when a host is down, all of
 // its ports are, and other hosts keep their own circuits.
-func ExampleWithBreakerKey() {
-	byHost := dialx.WithBreakerKey(func(network, address string) string {
+func ExampleWithKey() {
+	byHost := dialx.WithKey(func(network, address string) string {
 		host, _, err := net.SplitHostPort(address)
 		if err != nil {
 			return address
@@ -127,34 +106,12 @@ func ExampleWithBreakerKey() {
 	// inner is down
 }
 
-// Watch a circuit go round, for logs or metrics: it opens, lets one probe
-// through after its cool-down, and closes when the probe connects.
-func ExampleWithStateChange() {
-	logChange := dialx.WithStateChange(func(key string, from, to dialx.BreakerState) {
-		fmt.Printf("%s: %s -> %s\n", key, from, to)
-	})
-	d := dialx.NewBreaker(flakyDialer(1), logChange,
-		dialx.WithConsecutiveFailures(1), dialx.WithCoolDown(10*time.Millisecond, time.Second))
-
-	d.Dial("tcp", "db.internal:5432")
-	time.Sleep(15 * time.Millisecond) // past the cool-down, 10 ms ± 20 %
-	if conn, err := d.Dial("tcp", "db.internal:5432"); err == nil {
-		conn.Close()
-	}
-	// Output:
-	// try 1: refused
-	// db.internal:5432: closed -> open
-	// db.internal:5432: open -> half-open
-	// try 2: connected
-	// db.internal:5432: half-open -> closed
-}
-
 // A Breaker in front of many short-lived destinations (a crawler, a proxy)
 // forgets those it no longer dials, and with them their failures. 10 ms
 // keeps the example short.
-func ExampleWithForgetAfter() {
+func ExampleWithForget() {
 	d := dialx.NewBreaker(downDialer("inner"), dialx.WithConsecutiveFailures(2),
-		dialx.WithForgetAfter(10*time.Millisecond))
+		dialx.WithForget(10*time.Millisecond, 10000))
 
 	d.Dial("tcp", "a.example:80") // a's first failure
 	for _, address := range []string{"b.example:80", "c.example:80"} {
@@ -171,12 +128,12 @@ func ExampleWithForgetAfter() {
 	// a.example:80 is closed
 }
 
-// Cap the circuits a Breaker holds. When a new destination comes at the
+// Cap the circuits a Breaker keeps. When a new destination comes at the
 // cap, circuits are dropped, and an open one is kept over a closed one: b's
 // failure is forgotten, a's open circuit is not.
-func ExampleWithMaxDestinations() {
+func ExampleWithForget_max() {
 	d := dialx.NewBreaker(downDialer("inner"), dialx.WithConsecutiveFailures(2),
-		dialx.WithMaxDestinations(2))
+		dialx.WithForget(10*time.Minute, 2))
 	for _, address := range []string{"a.example:80", "a.example:80", "b.example:80", "c.example:80", "b.example:80"} {
 		d.Dial("tcp", address)
 	}
@@ -215,9 +172,9 @@ func ExampleWithResolver() {
 
 // The ratio is the extra load that retries may add to a failing backend:
 // each of 100 dials here gets up to 2 retries, the budget allows a share.
-func ExampleWithRetryRatio() {
+func ExampleNewBudget_ratio() {
 	for _, ratio := range []float64{0, 0.1, 0.5} {
-		budget := dialx.NewBudget(dialx.WithRetryRatio(ratio), dialx.WithMinRetryRate(0))
+		budget := dialx.NewBudget(ratio, 0, 10*time.Second)
 		var dials int
 		down := dialx.DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
 			dials++
@@ -237,9 +194,9 @@ func ExampleWithRetryRatio() {
 
 // A client that dials rarely has too few first tries for the ratio to allow
 // a retry; the floor lets it retry anyway.
-func ExampleWithMinRetryRate() {
+func ExampleNewBudget_floor() {
 	for _, perSecond := range []float64{0, 1} {
-		budget := dialx.NewBudget(dialx.WithMinRetryRate(perSecond)) // ratio 20 %, window 10 s
+		budget := dialx.NewBudget(0.2, perSecond, 10*time.Second)
 		var dials int
 		down := dialx.DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
 			dials++
@@ -259,10 +216,9 @@ func ExampleWithMinRetryRate() {
 // The window is how long first tries and retries count: retries spent are
 // given back once it has passed. Both budgets here allow 2 retries per
 // window; after 50 ms only the short window has refilled.
-func ExampleWithBudgetWindow() {
+func ExampleNewBudget_window() {
 	for _, window := range []time.Duration{50 * time.Millisecond, 10 * time.Second} {
-		budget := dialx.NewBudget(dialx.WithBudgetWindow(window),
-			dialx.WithRetryRatio(0), dialx.WithMinRetryRate(2/window.Seconds()))
+		budget := dialx.NewBudget(0, 2/window.Seconds(), window)
 		var dials int
 		down := dialx.DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
 			dials++

@@ -44,9 +44,9 @@ func ExampleWithStagger() {
 }
 
 // Resolve races the addresses of a name: when the first one does not
-// answer, the next is dialed after the attempt delay, and the first
+// answer, the next is dialed after the stagger delay, and the first
 // connection wins. The resolver and the routes here are stand-ins.
-func ExampleWithAttemptDelay() {
+func ExampleWithStagger_resolve() {
 	resolver := lookupFunc(func(context.Context, string, string) ([]netip.Addr, error) {
 		return []netip.Addr{netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("192.0.2.1")}, nil
 	})
@@ -66,7 +66,7 @@ func ExampleWithAttemptDelay() {
 		return client, nil
 	})
 
-	d := dialx.NewResolve(routes, dialx.WithResolver(resolver), dialx.WithAttemptDelay(100*time.Millisecond))
+	d := dialx.NewResolve(routes, dialx.WithResolver(resolver), dialx.WithStagger(100*time.Millisecond))
 	conn, err := d.Dial("tcp", "www.example.com:443")
 	if err != nil {
 		fmt.Println(err)

@@ -1,5 +1,10 @@
 package dialx
 
+import (
+	"sync"
+	"time"
+)
+
 // Tracked reports how many circuits b keeps, for tests of its memory bound.
 func (b *Breaker) Tracked() int {
 	b.mu.Lock()
@@ -10,3 +15,23 @@ func (b *Breaker) Tracked() int {
 // ResetTracing forgets that a Trace was ever attached, so that benchmarks
 // can measure a program that never traces.
 func ResetTracing() { tracing.Store(false) }
+
+// WithRand returns e drawing its jitter from random, which returns numbers
+// in [0, 1), instead of math/rand/v2, so that tests can fix or seed the
+// waits. Calls of random are serialised, so the Float64 method of a seeded
+// *rand.Rand will do even when dials run in parallel.
+func (e ExponentialBackoff) WithRand(random func() float64) Backoff {
+	return &randBackoff{backoff: e, random: random}
+}
+
+type randBackoff struct {
+	backoff ExponentialBackoff
+	mu      sync.Mutex
+	random  func() float64
+}
+
+func (b *randBackoff) Backoff(retry int) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.backoff.wait(retry, b.random)
+}

@@ -62,35 +62,23 @@ var fleetBackends = []fleetBackend{
 
 type fleetStrategy struct {
 	name string
-	opts func(client int, budget *dialx.Budget) []dialx.RepeatOption
+	opts func(client int, budget *dialx.Budget) []dialx.Option
 }
 
 var fleetStrategies = []fleetStrategy{
-	{name: "Repeat(5), no backoff", opts: func(int, *dialx.Budget) []dialx.RepeatOption { return nil }},
-	{name: "Repeat(5) + backoff", opts: func(client int, _ *dialx.Budget) []dialx.RepeatOption {
-		return []dialx.RepeatOption{dialx.WithBackoff(dialx.ExponentialBackoff{Rand: lockedRand(fleetSeed, uint64(client))})}
+	{name: "Repeat(5), no backoff", opts: func(int, *dialx.Budget) []dialx.Option { return nil }},
+	{name: "Repeat(5) + backoff", opts: func(client int, _ *dialx.Budget) []dialx.Option {
+		return []dialx.Option{dialx.WithBackoff(dialx.ExponentialBackoff{}.WithRand(rand.New(rand.NewPCG(fleetSeed, uint64(client))).Float64))}
 	}},
-	{name: "Repeat(5) + budget", opts: func(_ int, budget *dialx.Budget) []dialx.RepeatOption {
-		return []dialx.RepeatOption{dialx.WithBudget(budget)}
+	{name: "Repeat(5) + budget", opts: func(_ int, budget *dialx.Budget) []dialx.Option {
+		return []dialx.Option{dialx.WithBudget(budget)}
 	}},
-	{name: "Repeat(5) + backoff + budget", opts: func(client int, budget *dialx.Budget) []dialx.RepeatOption {
-		return []dialx.RepeatOption{
-			dialx.WithBackoff(dialx.ExponentialBackoff{Rand: lockedRand(fleetSeed, uint64(client))}),
+	{name: "Repeat(5) + backoff + budget", opts: func(client int, budget *dialx.Budget) []dialx.Option {
+		return []dialx.Option{
+			dialx.WithBackoff(dialx.ExponentialBackoff{}.WithRand(rand.New(rand.NewPCG(fleetSeed, uint64(client))).Float64)),
 			dialx.WithBudget(budget),
 		}
 	}},
-}
-
-// lockedRand returns a seeded source of floats that the overlapping
-// requests of one client may share.
-func lockedRand(seed1, seed2 uint64) func() float64 {
-	var mu sync.Mutex
-	r := rand.New(rand.NewPCG(seed1, seed2))
-	return func() float64 {
-		mu.Lock()
-		defer mu.Unlock()
-		return r.Float64()
-	}
 }
 
 type fleetResult struct {
@@ -135,7 +123,7 @@ func runFleet(backend fleetBackend, strategy fleetStrategy) fleetResult {
 		return connect(ctx, network, address)
 	})
 
-	budget := dialx.NewBudget()
+	budget := new(dialx.Budget) // Finagle's values
 	var wg sync.WaitGroup
 	for client := range fleetClients {
 		repeat := dialx.NewRepeat(server, fleetTries, strategy.opts(client, budget)...)

@@ -36,25 +36,12 @@ import (
 // after it, for the addresses it allows. The caller's net.Dialer is left as
 // it was. Names are looked up through the net.Dialer's Resolver if it has
 // one, unless [WithResolver] names another; else through
-// [net.DefaultResolver].
+// [net.DefaultResolver]. [WithStagger] sets the attempt delay of the race.
 //
 // Use [NewGuard] to make one; the zero value is not usable.
 // A Guard is safe for concurrent use by multiple goroutines.
 type Guard struct {
 	rules *Selective // exceptions, the blocks, then everything else through a Resolve
-}
-
-// GuardOption configures a [Guard] made by [NewGuard]: [WithExceptions],
-// and every [ResolveOption] ([WithResolver], [WithAttemptDelay]), which
-// configures how the Guard resolves names. Options are immutable values,
-// safe to share between goroutines and constructors.
-type GuardOption interface {
-	applyGuard(*guardConfig)
-}
-
-type guardConfig struct {
-	exceptions []Rule
-	resolve    []ResolveOption
 }
 
 // WithExceptions lets the destinations that rules match through a [Guard],
@@ -64,24 +51,21 @@ type guardConfig struct {
 // and against each address a name resolves to. A rule for every host ("*",
 // "*:443") or every address of a family ("0.0.0.0/0", "::/0") would turn the
 // Guard off and is refused by NewGuard.
-func WithExceptions(rules ...Rule) GuardOption {
-	return exceptionsOption(append([]Rule(nil), rules...))
+func WithExceptions(rules ...Rule) Option {
+	rules = append([]Rule(nil), rules...)
+	return &option{name: "WithExceptions", to: takenByGuard,
+		set: func(s *settings) { s.exceptions = append(s.exceptions, rules...) }}
 }
 
-type exceptionsOption []Rule
-
-func (o exceptionsOption) applyGuard(c *guardConfig) { c.exceptions = append(c.exceptions, o...) }
-
 // NewGuard returns a Guard that dials public destinations through d,
-// configured by opts. It reports every bad exception, each as a
+// configured by opts: [WithExceptions], [WithResolver], [WithStagger]. It
+// reports every bad exception, each as a
 // [*RuleError] joined with [errors.Join], as [NewSelective] does. It panics
 // if d is nil.
-func NewGuard(d Dialer, opts ...GuardOption) (*Guard, error) {
+func NewGuard(d Dialer, opts ...Option) (*Guard, error) {
 	mustDialer("NewGuard", d)
-	var cfg guardConfig
-	for _, opt := range opts {
-		opt.applyGuard(&cfg)
-	}
+	cfg := settings{stagger: defaultAttemptDelay}
+	cfg.apply("NewGuard", takenByGuard, opts)
 	var errs []error
 	for i, rule := range cfg.exceptions {
 		p, err := parsePattern(rule.Pattern)
@@ -105,10 +89,10 @@ func NewGuard(d Dialer, opts ...GuardOption) (*Guard, error) {
 	if hooked {
 		clone := *netDialer
 		base = &clone
-		if clone.Resolver != nil {
+		if cfg.resolver == nil && clone.Resolver != nil {
 			// The net.Dialer's own resolver, unless an option names
 			// another: it is the one the caller set up for this base.
-			cfg.resolve = append([]ResolveOption{WithResolver(clone.Resolver)}, cfg.resolve...)
+			cfg.resolver = clone.Resolver
 		}
 	}
 	checked, err := guardRules(cfg.exceptions, base)
@@ -118,7 +102,7 @@ func NewGuard(d Dialer, opts ...GuardOption) (*Guard, error) {
 	if hooked {
 		installControl(base.(*net.Dialer), checked)
 	}
-	rules, err := guardRules(cfg.exceptions, NewResolve(checked, cfg.resolve...))
+	rules, err := guardRules(cfg.exceptions, newResolve(checked, &cfg))
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ func (r *recorder) got() []string {
 	return append([]string(nil), r.addresses...)
 }
 
-func newGuard(t *testing.T, base dialx.Dialer, opts ...dialx.GuardOption) *dialx.Guard {
+func newGuard(t *testing.T, base dialx.Dialer, opts ...dialx.Option) *dialx.Guard {
 	t.Helper()
 	g, err := dialx.NewGuard(base, opts...)
 	require.NoError(t, err)

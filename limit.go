@@ -19,7 +19,7 @@ import (
 // fails with a [*DialError] matching ctx.Err(); a dial whose ctx is already
 // done does not wait or dial at all.
 //
-// By default all dials share one set of slots. With [WithLimitKey] each key
+// By default all dials share one set of slots. With [WithKey] each key
 // (for example each destination address) gets its own; the bookkeeping of a
 // key is dropped as soon as it has no dial in flight or waiting, so memory
 // stays bounded by the dials under way.
@@ -43,44 +43,22 @@ type slots struct {
 	waiters list.List // of chan struct{}, closed to hand a slot over
 }
 
-// LimitOption configures a [Limit] made by [NewLimit]. Options are
-// immutable values, safe to share between goroutines and constructors.
-type LimitOption interface {
-	applyLimit(*Limit)
-}
-
 // NewLimit returns a Limit that lets at most inFlight dials through d at
-// once (per key, with [WithLimitKey]). It panics if d is nil or inFlight is
-// less than 1.
-func NewLimit(d Dialer, inFlight int, opts ...LimitOption) *Limit {
+// once, per key with [WithKey]. It panics if d is nil or inFlight is less
+// than 1.
+func NewLimit(d Dialer, inFlight int, opts ...Option) *Limit {
 	mustDialer("NewLimit", d)
 	if inFlight < 1 {
 		panic(fmt.Sprintf("dialx: NewLimit: inFlight must be >= 1, got %d", inFlight))
 	}
-	l := &Limit{dialer: d, inFlight: inFlight}
-	for _, opt := range opts {
-		opt.applyLimit(l)
-	}
+	var s settings
+	s.apply("NewLimit", takenByLimit, opts)
+	l := &Limit{dialer: d, inFlight: inFlight, key: s.key}
 	if l.key != nil {
 		l.keyed = make(map[string]*slots)
 	}
 	return l
 }
-
-// WithLimitKey gives each key its own inFlight slots: dials whose key is the
-// same share them. A key of the address limits the dials to each
-// destination; a key of the host alone counts every port of a host
-// together. It panics if key is nil.
-func WithLimitKey(key func(network, address string) string) LimitOption {
-	if key == nil {
-		panic("dialx: WithLimitKey: key must not be nil, got nil")
-	}
-	return limitKey(key)
-}
-
-type limitKey func(network, address string) string
-
-func (k limitKey) applyLimit(l *Limit) { l.key = k }
 
 // DialContext waits for a free slot, then dials address on network through
 // the inner Dialer and frees the slot when that dial returns.

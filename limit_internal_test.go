@@ -23,7 +23,7 @@ func TestLimitForgetsIdleKeys(t *testing.T) {
 				return nil, ctx.Err()
 			}
 		})
-		limit := NewLimit(inner, 1, WithLimitKey(func(_, address string) string { return address }))
+		limit := NewLimit(inner, 1, WithKey(func(_, address string) string { return address }))
 		var wg sync.WaitGroup
 		for i := range 300 {
 			wg.Go(func() {

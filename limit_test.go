@@ -204,7 +204,7 @@ func TestLimitWaiterCancelledAsWokenPassesSlotOn(t *testing.T) {
 func TestLimitWithKeyLimitsEachKeyApart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		inner := newGated()
-		limit := dialx.NewLimit(inner, 1, dialx.WithLimitKey(func(network, address string) string { return address }))
+		limit := dialx.NewLimit(inner, 1, dialx.WithKey(func(network, address string) string { return address }))
 		a1 := dialAsync(context.Background(), limit, "a:80")
 		synctest.Wait()
 		b1 := dialAsync(context.Background(), limit, "b:80")
@@ -233,7 +233,7 @@ func TestLimitStress(t *testing.T) {
 			}
 			return inner.DialContext(ctx, network, address)
 		})
-		limit := dialx.NewLimit(counting, 4, dialx.WithLimitKey(func(string, string) string { return "one" }))
+		limit := dialx.NewLimit(counting, 4, dialx.WithKey(func(string, string) string { return "one" }))
 		var wg sync.WaitGroup
 		var ok, gaveUp, failedInside atomic.Int64
 		for i := range 200 {
@@ -276,7 +276,7 @@ func TestLimitPanicsOnProgrammerErrors(t *testing.T) {
 	}{
 		{name: "nil dialer", make: func() { dialx.NewLimit(nil, 1) }, want: "dialx: NewLimit: nil Dialer"},
 		{name: "zero in flight", make: func() { dialx.NewLimit(inner, 0) }, want: "dialx: NewLimit: inFlight must be >= 1, got 0"},
-		{name: "nil key", make: func() { dialx.WithLimitKey(nil) }, want: "dialx: WithLimitKey: key must not be nil, got nil"},
+		{name: "nil key", make: func() { dialx.WithKey(nil) }, want: "dialx: WithKey: key must not be nil, got nil"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,14 +41,10 @@ func FromProxy(d proxy.Dialer) Dialer {
 }
 
 func dialProxy(ctx context.Context, d proxy.Dialer, network, address string) (net.Conn, error) {
-	if ctx.Done() == nil {
-		conn, err := dialPlain(d, network, address)
-		return passOn("proxy", network, address, conn, err)
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, &DialError{Op: "proxy", Net: network, Addr: address, Err: err}
 	}
-	res, ok := dialAside(asideDial{ctx: ctx, plain: d, network: network, address: address})
+	res, ok := dialAside(ctx, func() (net.Conn, error) { return dialPlain(d, network, address) })
 	if !ok {
 		return nil, &DialError{Op: "proxy", Net: network, Addr: address, Err: ctx.Err()}
 	}

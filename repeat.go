@@ -43,24 +43,18 @@ type retryPolicy struct {
 	budget    *Budget          // nil: no cap
 }
 
-// RepeatOption configures a [Repeat] made by [NewRepeat]. Options are
-// immutable values, safe to share between goroutines and constructors.
-type RepeatOption interface {
-	applyRepeat(*Repeat)
-}
-
 // NewRepeat returns a Repeat that dials through d up to tries times,
-// configured by opts. It panics if d is nil or tries is less than 1.
-func NewRepeat(d Dialer, tries int, opts ...RepeatOption) *Repeat {
+// configured by opts: [WithBackoff], [WithRetryIf], [WithBudget]. It panics
+// if d is nil or tries is less than 1.
+func NewRepeat(d Dialer, tries int, opts ...Option) *Repeat {
 	mustDialer("NewRepeat", d)
 	if tries < 1 {
 		panic(fmt.Sprintf("dialx: NewRepeat: tries must be >= 1, got %d", tries))
 	}
-	r := &Repeat{dialer: d, tries: tries}
-	for _, opt := range opts {
-		opt.applyRepeat(r)
-	}
-	return r
+	var s settings
+	s.apply("NewRepeat", takenByRepeat, opts)
+	return &Repeat{dialer: d, tries: tries,
+		retryPolicy: retryPolicy{backoff: s.backoff, retryable: s.retryable, budget: s.budget}}
 }
 
 // The reasons a Repeat stops early, which head the errors of its tries.
@@ -106,48 +100,16 @@ func (r *Repeat) Dial(network, address string) (net.Conn, error) {
 	return r.DialContext(context.Background(), network, address)
 }
 
-// WithBackoff makes a [Repeat] wait before each retry for as long as b says.
-// The wait ends early, and the dial fails with an error matching ctx.Err(),
-// if ctx is done first. It panics if b is nil.
-func WithBackoff(b Backoff) RepeatOption {
-	if b == nil {
-		panic("dialx: WithBackoff: nil Backoff")
-	}
-	return backoffOption{b}
-}
-
-type backoffOption struct{ backoff Backoff }
-
-func (o backoffOption) applyRepeat(r *Repeat) { r.backoff = o.backoff }
-
 // WithRetryIf makes a [Repeat] retry only the failures for which retryable
 // returns true; on the first failure it returns false for, Repeat stops and
 // returns the errors so far. Without it every failure is retried. Either way
 // Repeat stops once the caller's ctx is done, without asking retryable.
 // retryable is called from every goroutine that dials, so it must be safe
 // for concurrent use. It panics if retryable is nil.
-func WithRetryIf(retryable func(error) bool) RepeatOption {
+func WithRetryIf(retryable func(error) bool) Option {
 	if retryable == nil {
-		panic("dialx: WithRetryIf: nil func")
+		panic("dialx: WithRetryIf: retryable must not be nil, got nil")
 	}
-	return retryIfOption(retryable)
+	return &option{name: "WithRetryIf", to: takenByRepeat,
+		set: func(s *settings) { s.retryable = retryable }}
 }
-
-type retryIfOption func(error) bool
-
-func (o retryIfOption) applyRepeat(r *Repeat) { r.retryable = o }
-
-// WithBudget makes a [Repeat] draw its retries from b, which any number of
-// Repeats may share: each first try deposits into b, each retry withdraws,
-// and when b is empty Repeat stops with an error matching
-// [ErrBudgetExhausted]. It panics if b is nil.
-func WithBudget(b *Budget) RepeatOption {
-	if b == nil {
-		panic("dialx: WithBudget: nil Budget")
-	}
-	return budgetOption{b}
-}
-
-type budgetOption struct{ budget *Budget }
-
-func (o budgetOption) applyRepeat(r *Repeat) { r.budget = o.budget }

@@ -198,7 +198,7 @@ func TestRepeatWithBudget(t *testing.T) {
 	down := errors.New("down")
 	t.Run("an empty budget stops retries", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			budget := dialx.NewBudget(dialx.WithRetryRatio(0), dialx.WithMinRetryRate(0))
+			budget := dialx.NewBudget(0, 0, 10*time.Second)
 			inner := newTimedFailing(down)
 			_, err := dialx.NewRepeat(inner, 5, dialx.WithBudget(budget)).DialContext(context.Background(), "tcp", "127.0.0.1:80")
 			assert.Len(t, inner.times(), 1)
@@ -210,7 +210,7 @@ func TestRepeatWithBudget(t *testing.T) {
 	t.Run("shared by several Repeats", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			// A floor of 0.2 retries a second over 10 s: two retries in all.
-			budget := dialx.NewBudget(dialx.WithRetryRatio(0), dialx.WithMinRetryRate(0.2))
+			budget := dialx.NewBudget(0, 0.2, 10*time.Second)
 			a, b := newTimedFailing(down), newTimedFailing(down)
 			_, errA := dialx.NewRepeat(a, 2, dialx.WithBudget(budget)).DialContext(context.Background(), "tcp", "127.0.0.1:80")
 			_, errB := dialx.NewRepeat(b, 5, dialx.WithBudget(budget)).DialContext(context.Background(), "tcp", "127.0.0.1:80")
@@ -222,7 +222,7 @@ func TestRepeatWithBudget(t *testing.T) {
 	})
 	t.Run("successful first tries earn retries", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			budget := dialx.NewBudget(dialx.WithRetryRatio(0.5), dialx.WithMinRetryRate(0))
+			budget := dialx.NewBudget(0.5, 0, 10*time.Second)
 			ok := dialx.NewRepeat(dialx.DialerFunc(dialtest.Instant()), 5, dialx.WithBudget(budget))
 			for range 3 {
 				_, err := ok.DialContext(context.Background(), "tcp", "127.0.0.1:80")
@@ -237,7 +237,7 @@ func TestRepeatWithBudget(t *testing.T) {
 	})
 	t.Run("a failure not to retry takes nothing from the budget", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			budget := dialx.NewBudget(dialx.WithRetryRatio(0), dialx.WithMinRetryRate(0.1)) // 1 retry in all
+			budget := dialx.NewBudget(0, 0.1, 10*time.Second) // 1 retry in all
 			never := dialx.NewRepeat(dialx.DialerFunc(dialtest.Failing(down)), 3,
 				dialx.WithBudget(budget), dialx.WithRetryIf(func(error) bool { return false }))
 			_, err := never.DialContext(context.Background(), "tcp", "127.0.0.1:80")
@@ -249,7 +249,7 @@ func TestRepeatWithBudget(t *testing.T) {
 		})
 	})
 	t.Run("the mark survives a stack", func(t *testing.T) {
-		budget := dialx.NewBudget(dialx.WithRetryRatio(0), dialx.WithMinRetryRate(0))
+		budget := dialx.NewBudget(0, 0, 10*time.Second)
 		stack := dialx.NewTimeout(dialx.NewRepeat(dialx.DialerFunc(dialtest.Failing(down)), 3, dialx.WithBudget(budget)), time.Minute)
 		_, err := stack.DialContext(context.Background(), "tcp", "127.0.0.1:80")
 		assert.ErrorIs(t, err, dialx.ErrBudgetExhausted)
@@ -257,7 +257,7 @@ func TestRepeatWithBudget(t *testing.T) {
 	})
 	t.Run("refills as the window slides", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			budget := dialx.NewBudget(dialx.WithRetryRatio(0), dialx.WithMinRetryRate(0.1)) // 1 retry per 10 s
+			budget := dialx.NewBudget(0, 0.1, 10*time.Second) // 1 retry per 10 s
 			repeat := dialx.NewRepeat(dialx.DialerFunc(dialtest.Failing(down)), 3, dialx.WithBudget(budget))
 			_, err := repeat.DialContext(context.Background(), "tcp", "127.0.0.1:80")
 			assert.ErrorIs(t, err, dialx.ErrBudgetExhausted)
@@ -276,7 +276,7 @@ func TestRepeatWithOptionsDoesNotAllocateOnSuccess(t *testing.T) {
 	repeat := dialx.NewRepeat(dialx.DialerFunc(dialtest.Instant()), 3,
 		dialx.WithBackoff(dialx.ExponentialBackoff{}),
 		dialx.WithRetryIf(func(error) bool { return true }),
-		dialx.WithBudget(dialx.NewBudget()))
+		dialx.WithBudget(new(dialx.Budget)))
 	assertDialDoesNotAllocate(t, context.Background(), repeat, "127.0.0.1:80")
 }
 
@@ -286,9 +286,9 @@ func TestRepeatOptionsPanicOnNil(t *testing.T) {
 		make func()
 		want string
 	}{
-		{name: "backoff", make: func() { dialx.WithBackoff(nil) }, want: "dialx: WithBackoff: nil Backoff"},
-		{name: "retry condition", make: func() { dialx.WithRetryIf(nil) }, want: "dialx: WithRetryIf: nil func"},
-		{name: "budget", make: func() { dialx.WithBudget(nil) }, want: "dialx: WithBudget: nil Budget"},
+		{name: "backoff", make: func() { dialx.WithBackoff(nil) }, want: "dialx: WithBackoff: backoff must not be nil, got nil"},
+		{name: "retry condition", make: func() { dialx.WithRetryIf(nil) }, want: "dialx: WithRetryIf: retryable must not be nil, got nil"},
+		{name: "budget", make: func() { dialx.WithBudget(nil) }, want: "dialx: WithBudget: budget must not be nil, got nil"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

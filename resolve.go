@@ -43,7 +43,7 @@ type Resolver interface {
 // resolver's first, then alternately IPv6 and IPv4, each family in the
 // resolver's order. The first address is dialed at once, and each next one
 // after a connection attempt delay (250 ms, or as set by
-// [WithAttemptDelay]) or as soon as an attempt fails, whichever comes
+// [WithStagger]) or as soon as an attempt fails, whichever comes
 // first, while the attempts already started go on: an address that never
 // answers does not hold up the others. The first connection wins; the
 // other attempts get their ctx cancelled, and a connection that still
@@ -70,12 +70,20 @@ type Resolve struct {
 }
 
 // NewResolve returns a Resolve that dials the addresses it resolves through
-// d. It panics if d is nil.
-func NewResolve(d Dialer, opts ...ResolveOption) *Resolve {
+// d, configured by opts: [WithResolver], [WithStagger]. It panics if d is
+// nil.
+func NewResolve(d Dialer, opts ...Option) *Resolve {
 	mustDialer("NewResolve", d)
-	r := &Resolve{dialer: d, resolver: net.DefaultResolver, attemptDelay: defaultAttemptDelay}
-	for _, opt := range opts {
-		opt.applyResolve(r)
+	s := settings{stagger: defaultAttemptDelay}
+	s.apply("NewResolve", takenByResolve, opts)
+	return newResolve(d, &s)
+}
+
+// newResolve is NewResolve with the options applied, for it and NewGuard.
+func newResolve(d Dialer, s *settings) *Resolve {
+	r := &Resolve{dialer: d, resolver: s.resolver, attemptDelay: s.stagger}
+	if r.resolver == nil {
+		r.resolver = net.DefaultResolver
 	}
 	return r
 }

@@ -154,7 +154,7 @@ func FuzzResolveAddress(f *testing.F) {
 			dialed = append(dialed, address)
 			return nil, errRefused
 		})
-		_, err := dialx.NewResolve(inner, dialx.WithResolver(lookup), dialx.WithAttemptDelay(time.Hour)).
+		_, err := dialx.NewResolve(inner, dialx.WithResolver(lookup), dialx.WithStagger(time.Hour)).
 			DialContext(context.Background(), "tcp", address)
 		require.Error(t, err)
 		if errors.Is(err, dialx.ErrInvalidAddress) {

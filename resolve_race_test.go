@@ -38,7 +38,7 @@ func (d byAddress) DialContext(ctx context.Context, network, address string) (ne
 }
 
 // answer is a Resolver that gives ips for every name.
-func answer(ips ...string) dialx.ResolveOption {
+func answer(ips ...string) dialx.Option {
 	return dialx.WithResolver(resolverFunc(func(context.Context, string, string) ([]netip.Addr, error) {
 		return addrs(ips...), nil
 	}))
@@ -50,11 +50,12 @@ func answer(ips ...string) dialx.ResolveOption {
 func TestResolveDeadFirstAddressDoesNotStall(t *testing.T) {
 	tests := []struct {
 		name  string
-		opts  []dialx.ResolveOption
+		opts  []dialx.Option
 		after time.Duration
 	}{
 		{name: "default delay", after: 250 * time.Millisecond},
-		{name: "WithAttemptDelay", opts: []dialx.ResolveOption{dialx.WithAttemptDelay(40 * time.Millisecond)}, after: 40 * time.Millisecond},
+		{name: "WithStagger", opts: []dialx.Option{dialx.WithStagger(40 * time.Millisecond)}, after: 40 * time.Millisecond},
+		{name: "WithStagger(0) starts every address at once", opts: []dialx.Option{dialx.WithStagger(0)}, after: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,7 +106,7 @@ func TestResolveCancelsLosersAndClosesLateConnections(t *testing.T) {
 			"192.0.2.1:80": honest, "192.0.2.2:80": stubborn, "192.0.2.3:80": quick, "192.0.2.4:80": unstarted,
 		})
 		r := dialx.NewResolve(inner, answer("192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"),
-			dialx.WithAttemptDelay(100*time.Millisecond))
+			dialx.WithStagger(100*time.Millisecond))
 		conn, err := r.DialContext(t.Context(), "tcp", "svc.example:80")
 		require.NoError(t, err)
 		assert.Same(t, quick.conn, conn)

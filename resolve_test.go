@@ -187,11 +187,9 @@ func TestResolveLoopback(t *testing.T) {
 	assert.Equal(t, byte(42), reply[0])
 }
 
-func TestNewResolvePanics(t *testing.T) {
+func TestNewResolvePanicsOnANilDialerOrResolver(t *testing.T) {
 	assert.PanicsWithValue(t, "dialx: NewResolve: nil Dialer", func() { dialx.NewResolve(nil) })
-	assert.PanicsWithValue(t, "dialx: WithResolver: nil Resolver", func() { dialx.WithResolver(nil) })
-	assert.PanicsWithValue(t, "dialx: WithAttemptDelay: delay must be > 0, got 0s", func() { dialx.WithAttemptDelay(0) })
-	assert.PanicsWithValue(t, "dialx: WithAttemptDelay: delay must be > 0, got -1ms", func() { dialx.WithAttemptDelay(-time.Millisecond) })
+	assert.PanicsWithValue(t, "dialx: WithResolver: resolver must not be nil, got nil", func() { dialx.WithResolver(nil) })
 }
 
 func TestSelectiveControlContext(t *testing.T) {

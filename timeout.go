@@ -53,7 +53,9 @@ func (t *Timeout) DialContext(ctx context.Context, network, address string) (net
 	}
 	dialCtx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
-	res, ok := dialAside(asideDial{ctx: dialCtx, dialer: t.dialer, network: network, address: address})
+	res, ok := dialAside(dialCtx, func() (net.Conn, error) {
+		return dialInner(dialCtx, t.dialer, network, address)
+	})
 	if !ok {
 		return nil, t.expiredError(ctx, network, address)
 	}

@@ -103,7 +103,7 @@ func TestTraceBreakerEvents(t *testing.T) {
 				return nil, errRefused
 			}
 			return idleConn{}, nil
-		}), dialx.WithConsecutiveFailures(2), dialx.WithCoolDown(time.Second, time.Second))
+		}), dialx.WithConsecutiveFailures(2), dialx.WithBackoff(dialx.ConstantBackoff(time.Second)))
 		for range 3 {
 			d.DialContext(ctx, "tcp", "a:1")
 		}

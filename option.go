@@ -1,0 +1,119 @@
+package dialx
+
+import (
+	"fmt"
+	"time"
+)
+
+// Option configures a decorator when it is built. Each With function says
+// which constructors take it; giving an Option to a constructor it does not
+// apply to panics, naming both. Option is an interface with unexported
+// methods, as in go.uber.org/goleak, so that only this package's With
+// functions make one; an Option is immutable and may be shared between
+// constructors and goroutines.
+type Option interface {
+	option() *option
+}
+
+// option is the one implementation of Option.
+type option struct {
+	name string          // the With function, for panics
+	to   taker           // the decorators that take it
+	set  func(*settings) // records it in a constructor's settings
+}
+
+func (o *option) option() *option { return o }
+
+// taker is a set of the decorators that take options.
+type taker uint8
+
+const (
+	takenByRepeat taker = 1 << iota
+	takenByBreaker
+	takenByLimit
+	takenByConcurrent
+	takenByResolve
+	takenByGuard
+)
+
+func (t taker) String() string {
+	switch t {
+	case takenByRepeat:
+		return "Repeat"
+	case takenByBreaker:
+		return "Breaker"
+	case takenByLimit:
+		return "Limit"
+	case takenByConcurrent:
+		return "Concurrent"
+	case takenByResolve:
+		return "Resolve"
+	}
+	return "Guard"
+}
+
+// settings is what the options given to one constructor set; each
+// decorator reads the fields it takes, the constructor having filled in its
+// defaults before the options apply.
+type settings struct {
+	backoff   Backoff          // Repeat: wait between tries; Breaker: cool-down
+	budget    *Budget          // Repeat
+	retryable func(error) bool // Repeat
+	key       func(network, address string) string
+
+	// Breaker: when a circuit opens, and when it is forgotten.
+	consecutive     int
+	ratio           float64
+	window          time.Duration
+	minDials        int
+	forgetAfter     time.Duration
+	maxDestinations int
+
+	stagger    time.Duration // Concurrent, Resolve, Guard
+	resolver   Resolver      // Resolve, Guard
+	exceptions []Rule        // Guard
+}
+
+// apply records opts in s for constructor, which builds a who. It panics
+// on an Option that does not apply to a who, or a nil one.
+func (s *settings) apply(constructor string, who taker, opts []Option) {
+	for _, opt := range opts {
+		if opt == nil {
+			panic(fmt.Sprintf("dialx: %s: Option must not be nil, got nil", constructor))
+		}
+		o := opt.option()
+		if o.to&who == 0 {
+			panic(fmt.Sprintf("dialx: %s: %s does not apply to a %v", constructor, o.name, who))
+		}
+		o.set(s)
+	}
+}
+
+// WithKey sets which circuit of a [Breaker], or which set of slots of a
+// [Limit], a dial uses: dials whose key is the same share one. By default a
+// Breaker keys its circuits by address, so a host dialed on two ports has
+// two, and a Limit has one set of slots for all dials. A key of the host
+// alone counts every port of a host together. It panics if key is nil.
+func WithKey(key func(network, address string) string) Option {
+	if key == nil {
+		panic("dialx: WithKey: key must not be nil, got nil")
+	}
+	return &option{name: "WithKey", to: takenByBreaker | takenByLimit,
+		set: func(s *settings) { s.key = key }}
+}
+
+// WithStagger starts the attempts of a race one after another, each delay
+// after the previous one started or as soon as an attempt fails, whichever
+// comes first, while the attempts already started go on: Happy Eyeballs
+// (RFC 8305). It applies to a [Concurrent] (through
+// [Concurrent.WithOptions]; default 0, all at once), and to the resolved
+// addresses of a [Resolve] or a [Guard] (default 250 ms, RFC 8305's
+// Connection Attempt Delay; the RFC asks for no less than 10 ms). A delay
+// of 0 starts every attempt at once. It panics if delay is negative.
+func WithStagger(delay time.Duration) Option {
+	if delay < 0 {
+		panic(fmt.Sprintf("dialx: WithStagger: delay must be >= 0, got %v", delay))
+	}
+	return &option{name: "WithStagger", to: takenByConcurrent | takenByResolve | takenByGuard,
+		set: func(s *settings) { s.stagger = delay }}
+}
