@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+
+	"golang.org/x/net/proxy"
 )
 
 // innerResult is what an inner dial made on a goroutine of the package's
@@ -71,20 +73,32 @@ func brokeContract(err error) bool {
 	return err == errNoConn || err == errGoexit
 }
 
-// dialAside makes a dial, by calling dial, on a goroutine of its own and
-// waits for it until ctx is done, so that a dial that ignores its ctx
-// cannot hold up the caller: it is the one place a dial is abandoned on a
-// deadline, for Timeout and FromProxy. It returns what the dial returned
-// and true, or false once ctx is done first; a connection the abandoned
-// dial still makes is then closed, never leaked, and a panic of it is
-// dropped. A panic of the dial while it is waited for is raised again
-// here, on the caller's goroutine, with its original value. A ctx that can
-// never be done leaves nothing to abandon, and the dial is made in place.
-func dialAside(ctx context.Context, dial func() (net.Conn, error)) (innerResult, bool) {
-	done := ctx.Done()
+// asideDial is a dial that dialAside makes: through dialer, under ctx, or,
+// when plain is set (the Dialer of FromProxy), with plain.Dial, which
+// takes no ctx.
+type asideDial struct {
+	ctx              context.Context
+	dialer           Dialer
+	plain            proxy.Dialer
+	network, address string
+}
+
+// dialAside makes the dial a on a goroutine of its own and waits for it
+// until a.ctx is done, so that a dial that ignores its ctx cannot hold up
+// the caller: it is the one place a dial is abandoned, for Timeout and
+// FromProxy. It returns what the dial returned and true, or false once
+// a.ctx is done first; a connection the abandoned dial still makes is then
+// closed, never leaked, and a panic of it is dropped. A panic of the dial
+// while it is waited for is raised again here, on the caller's goroutine,
+// with its original value. A ctx that is never done leaves nothing to
+// abandon: the dial is then made in place.
+func dialAside(a asideDial) (innerResult, bool) {
+	done := a.ctx.Done()
 	if done == nil {
-		conn, err := dial()
-		return innerResult{conn: conn, err: err, returned: true}, true
+		var res innerResult
+		res.conn, res.err = a.dial()
+		res.returned = true
+		return res, true
 	}
 	// Unbuffered on purpose: a result is either received here or, once
 	// done is closed and nobody waits, cleaned up by the dialing goroutine.
@@ -99,7 +113,7 @@ func dialAside(ctx context.Context, dial func() (net.Conn, error)) (innerResult,
 				closeStray(res.conn)
 			}
 		}()
-		res.conn, res.err = dial()
+		res.conn, res.err = a.dial()
 		res.returned = true
 	}()
 	select {
@@ -109,4 +123,12 @@ func dialAside(ctx context.Context, dial func() (net.Conn, error)) (innerResult,
 	case <-done:
 		return innerResult{}, false
 	}
+}
+
+// dial makes the dial a describes, on the calling goroutine.
+func (a asideDial) dial() (net.Conn, error) {
+	if a.plain != nil {
+		return dialPlain(a.plain, a.network, a.address)
+	}
+	return dialInner(a.ctx, a.dialer, a.network, a.address)
 }

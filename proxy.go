@@ -44,7 +44,7 @@ func dialProxy(ctx context.Context, d proxy.Dialer, network, address string) (ne
 	if err := ctx.Err(); err != nil {
 		return nil, &DialError{Op: "proxy", Net: network, Addr: address, Err: err}
 	}
-	res, ok := dialAside(ctx, func() (net.Conn, error) { return dialPlain(d, network, address) })
+	res, ok := dialAside(asideDial{ctx: ctx, plain: d, network: network, address: address})
 	if !ok {
 		return nil, &DialError{Op: "proxy", Net: network, Addr: address, Err: ctx.Err()}
 	}

@@ -53,9 +53,7 @@ func (t *Timeout) DialContext(ctx context.Context, network, address string) (net
 	}
 	dialCtx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
-	res, ok := dialAside(dialCtx, func() (net.Conn, error) {
-		return dialInner(dialCtx, t.dialer, network, address)
-	})
+	res, ok := dialAside(asideDial{ctx: dialCtx, dialer: t.dialer, network: network, address: address})
 	if !ok {
 		return nil, t.expiredError(ctx, network, address)
 	}
