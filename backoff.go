@@ -41,7 +41,7 @@ type Backoff interface {
 type ExponentialBackoff struct {
 	Base       time.Duration // the wait before the first retry
 	Multiplier float64       // the factor between one wait and the next
-	Jitter     float64       // the half-width of the spread, as a fraction of the wait: 0.2 means ±20 %
+	Jitter     float64       // the spread, as a fraction of the wait: 0.2 is ±20 %
 	Max        time.Duration // the cap on a wait before jitter
 }
 
@@ -54,8 +54,8 @@ const (
 )
 
 // Backoff returns the wait before retry number retry (1 for the first
-// retry; smaller values are taken as 1). It never panics: out-of-range
-// fields, which WithBackoff refuses, are taken as the nearest valid value.
+// retry; smaller values are taken as 1). It never panics, even on fields
+// that WithBackoff refuses.
 func (e ExponentialBackoff) Backoff(retry int) time.Duration {
 	return e.wait(retry, rand.Float64)
 }

@@ -46,22 +46,17 @@ func WithFailureRatio(ratio float64, window time.Duration, minDials int) Option 
 		set: func(s *settings) { s.ratio, s.window, s.minDials = ratio, window, minDials }}
 }
 
-// WithForget bounds the memory of a [Breaker]: it forgets the circuit of a
-// destination not dialed for idle (default 10 min), and keeps at most max
-// circuits (default 10,000).
-//
-// Circuits are forgotten when a new destination is dialed, never before
-// they have gone undialed for idle: the first dial of a new destination
-// once a circuit has gone undialed for 2×idle forgets it, if an earlier one
-// did not. A circuit that holds a decision, open inside its cool-down or
-// half-open, is kept; for a circuit left open, the 2×idle run from the end
-// of its cool-down. When a new destination comes and max circuits are
-// kept, an eighth of them are dropped: those undialed for idle first, then
-// any that hold no decision, then any. A forgotten destination is closed
-// again, and a dial still out on its old circuit, such as a probe, reports
-// nothing when it ends.
-//
-// It panics unless idle > 0 and max >= 1.
+// WithForget bounds the memory of a [Breaker]: the circuit of a destination
+// not dialed for idle (default 10 min) is forgotten, and at most max circuits
+// (default 10,000) are kept. A new destination sweeps, so a circuit is
+// forgotten at the latest by the first new destination dialed once it has
+// gone undialed for 2×idle (counted from the end of its cool-down if it was
+// left open); one that holds a decision, open inside its cool-down or
+// half-open, is kept. At max, a new destination drops an eighth of the
+// circuits: undialed ones first, then those holding no decision, then any.
+// A forgotten destination is closed again, and a dial still out on its old
+// circuit reports nothing when it ends. It panics unless idle > 0 and
+// max >= 1.
 func WithForget(idle time.Duration, max int) Option {
 	switch {
 	case idle <= 0:

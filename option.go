@@ -7,8 +7,8 @@ import (
 
 // Option configures a decorator when it is built. Each With function says
 // which constructors take it; giving an Option to a constructor it does not
-// apply to panics, naming both. Option is an interface with unexported
-// methods, as in go.uber.org/goleak, so that only this package's With
+// apply to panics, naming both. Option is an interface with an unexported
+// method, as in go.uber.org/goleak, so that only this package's With
 // functions make one; an Option is immutable and may be shared between
 // constructors and goroutines.
 type Option interface {
