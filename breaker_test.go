@@ -392,7 +392,7 @@ func TestBreakerManyDestinationsStayBounded(t *testing.T) {
 	assert.Greater(t, br.Tracked(), 80)
 }
 
-func TestBreakerConcurrentDials(t *testing.T) {
+func TestBreakerWorksUnderConcurrentDials(t *testing.T) {
 	// Many goroutines against a flapping backend: -race checks the state
 	// machine, and the circuit must still work afterwards.
 	be := newBreakerBackend()

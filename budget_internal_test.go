@@ -27,7 +27,7 @@ func depositN(b *Budget, n int) {
 	}
 }
 
-func TestBudgetAllowance(t *testing.T) {
+func TestBudgetAllowsARatioOfFirstTriesPlusAFloor(t *testing.T) {
 	tests := []struct {
 		name     string
 		budget   func() *Budget
@@ -79,7 +79,7 @@ func TestBudgetWindowSlides(t *testing.T) {
 	})
 }
 
-func TestBudgetSteadyStateRatio(t *testing.T) {
+func TestBudgetHoldsItsRatioInTheSteadyState(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		b := new(Budget)
 		var first, retries int

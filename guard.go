@@ -59,9 +59,8 @@ func WithExceptions(rules ...Rule) Option {
 
 // NewGuard returns a Guard that dials public destinations through d,
 // configured by opts: [WithExceptions], [WithResolver], [WithStagger]. It
-// reports every bad exception, each as a
-// [*RuleError] joined with [errors.Join], as [NewSelective] does. It panics
-// if d is nil.
+// reports every bad exception, each as a [*RuleError] joined with
+// [errors.Join], as [NewSelective] does. It panics if d is nil.
 func NewGuard(d Dialer, opts ...Option) (*Guard, error) {
 	mustDialer("NewGuard", d)
 	cfg := settings{stagger: defaultAttemptDelay}

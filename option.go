@@ -36,7 +36,8 @@ const (
 	takenByGuard
 )
 
-func (t taker) String() string {
+// name is the decorator t stands for, for panics.
+func (t taker) name() string {
 	switch t {
 	case takenByRepeat:
 		return "Repeat"
@@ -83,7 +84,7 @@ func (s *settings) apply(constructor string, who taker, opts []Option) {
 		}
 		o := opt.option()
 		if o.to&who == 0 {
-			panic(fmt.Sprintf("dialx: %s: %s does not apply to a %v", constructor, o.name, who))
+			panic(fmt.Sprintf("dialx: %s: %s does not apply to a %s", constructor, o.name, who.name()))
 		}
 		o.set(s)
 	}

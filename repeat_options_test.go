@@ -194,7 +194,7 @@ func TestRepeatWithRetryIfNotAskedOnceContextIsDone(t *testing.T) {
 	assert.False(t, asked.Load())
 }
 
-func TestRepeatWithBudget(t *testing.T) {
+func TestRepeatWithBudgetStopsRetriesWhenItIsEmpty(t *testing.T) {
 	down := errors.New("down")
 	t.Run("an empty budget stops retries", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
