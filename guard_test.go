@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -249,4 +251,30 @@ func TestREADMEListsNonPublicPrefixes(t *testing.T) {
 		listed = append(listed, netip.MustParsePrefix(strings.Trim(field, "`")))
 	}
 	assert.Equal(t, dialx.NonPublicPrefixes(), listed)
+}
+
+func TestGuardWithStaggerSetsTheAttemptDelayOfItsRace(t *testing.T) {
+	tests := []struct {
+		name  string
+		opts  []dialx.Option
+		after time.Duration
+	}{
+		{name: "default delay", after: 250 * time.Millisecond},
+		{name: "WithStagger", opts: []dialx.Option{dialx.WithStagger(40 * time.Millisecond)}, after: 40 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				epoch := time.Now()
+				dead, live := &racer{wait: time.Hour}, &racer{}
+				inner := newByAddress(epoch, map[string]*racer{"8.8.8.8:443": dead, "1.1.1.1:443": live})
+				g := newGuard(t, inner, append(tt.opts, answer("8.8.8.8", "1.1.1.1"))...)
+				conn, err := g.DialContext(t.Context(), "tcp", "svc.example:443")
+				require.NoError(t, err)
+				assert.Equal(t, tt.after, time.Since(epoch))
+				conn.Close()
+				synctest.Wait()
+			})
+		})
+	}
 }
