@@ -174,4 +174,5 @@ func (b *Breaker) open(c *circuit, from BreakerState) transition {
 type breakerCall struct {
 	ctx                   context.Context
 	network, address, key string
+	trace                 Trace // ctx's, looked up once per dial
 }

@@ -30,10 +30,9 @@ func (b *Breaker) report(call breakerCall, c *circuit, change transition) {
 	if b.cfg.onChange != nil {
 		b.deliver(call.key, c)
 	}
-	if t := traceFrom(call.ctx); t != nil && t.BreakerStateChange != nil {
-		t.BreakerStateChange(BreakerStateChangeInfo{
-			Network: call.network, Address: call.address, Key: call.key, From: change.from, To: change.to,
-		})
+	if call.trace != nil {
+		call.trace(call.ctx, Event{Op: "breaker", Kind: "state", Network: call.network, Address: call.address,
+			Detail: call.key, From: change.from, To: change.to})
 	}
 }
 

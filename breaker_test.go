@@ -503,10 +503,14 @@ func TestBreakerSurvivesAPanickingHook(t *testing.T) {
 			ctx: func(ctx context.Context, _ func()) context.Context { return ctx },
 		},
 		{
-			name: "Trace.BreakerStateChange",
+			name: "Trace",
 			opt:  func(func()) []dialx.BreakerOption { return nil },
 			ctx: func(ctx context.Context, panicky func()) context.Context {
-				return dialx.WithTrace(ctx, &dialx.Trace{BreakerStateChange: func(dialx.BreakerStateChangeInfo) { panicky() }})
+				return dialx.WithTrace(ctx, func(_ context.Context, e dialx.Event) {
+					if e.Kind == "state" {
+						panicky()
+					}
+				})
 			},
 		},
 	}
@@ -623,10 +627,14 @@ func TestBreakerHooksMayDialThroughTheBreaker(t *testing.T) {
 			chained: true,
 		},
 		{
-			name: "Trace.BreakerStateChange",
+			name: "Trace",
 			opt:  func(func(from, to dialx.BreakerState)) []dialx.BreakerOption { return nil },
 			ctx: func(ctx context.Context, hook func(from, to dialx.BreakerState)) context.Context {
-				return dialx.WithTrace(ctx, &dialx.Trace{BreakerStateChange: func(i dialx.BreakerStateChangeInfo) { hook(i.From, i.To) }})
+				return dialx.WithTrace(ctx, func(_ context.Context, e dialx.Event) {
+					if e.Kind == "state" {
+						hook(e.From, e.To)
+					}
+				})
 			},
 		},
 	}

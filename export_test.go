@@ -6,7 +6,3 @@ func (b *Breaker) Tracked() int {
 	defer b.mu.Unlock()
 	return b.tracked
 }
-
-// ResetTracing forgets that a Trace was ever attached, so that benchmarks
-// can measure a program that never traces.
-func ResetTracing() { tracing.Store(false) }

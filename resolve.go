@@ -95,9 +95,8 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 		return fail(err)
 	}
 	port := target.portText
-	t := traceFrom(ctx)
 	if target.ip.IsValid() {
-		conn, err := dialInnerTraced(ctx, t, r.dialer, network, target.canonical(address))
+		conn, err := dialInner(ctx, r.dialer, network, target.canonical(address))
 		return passOn("resolve", network, address, conn, err)
 	}
 	host := string(target.text)
@@ -114,7 +113,7 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 		return fail(errors.New("no usable addresses for " + host))
 	case 1:
 		dialed := net.JoinHostPort(ips[0].String(), port)
-		conn, err := dialInnerTraced(ctx, t, r.dialer, network, dialed)
+		conn, err := dialInner(ctx, r.dialer, network, dialed)
 		if conn, err = passOn("resolve", network, dialed, conn, err); err != nil {
 			return fail(err)
 		}
