@@ -50,8 +50,8 @@ type Resolver interface {
 // arrives from them is closed, never leaked. A resolved address that
 // cannot be dialed as given (invalid, or link-local with a zone that is not
 // made of letters, digits, '.', '_' and '-') is left out. A [Trace] sees
-// each attempt as an innermost dial (DialStart, DialDone); the Concurrent
-// events are not reported. A panic of an attempt reaches the caller as
+// each attempt as an innermost dial ("dial" start and done); the
+// "concurrent" events are not reported. A panic of an attempt reaches the caller as
 // described for [Concurrent].
 //
 // A failed lookup, or a name without addresses, fails with a [*DialError]
