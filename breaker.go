@@ -103,26 +103,19 @@ func (b *Breaker) DialContext(ctx context.Context, network, address string) (net
 	c := b.circuit(key)
 	now := b.now()
 	c.touch(now, b.grain)
-	call := breakerCall{ctx: ctx, network: network, address: address, key: key}
+	call := breakerCall{ctx: ctx, network: network, address: address, key: key, trace: ContextTrace(ctx)}
 	probe := false
 	if BreakerState(c.state.Load()) != BreakerClosed {
 		var admitted bool
 		if probe, admitted = b.admit(call, c, now); !admitted {
-			if t := traceFrom(ctx); t != nil && t.BreakerRefused != nil {
-				t.BreakerRefused(BreakerRefusedInfo{
-					Network: network, Address: address, Key: key, State: BreakerState(c.state.Load()),
-				})
+			if call.trace != nil {
+				call.trace(ctx, Event{Op: "breaker", Kind: "refused", Network: network, Address: address,
+					Detail: key, To: BreakerState(c.state.Load())})
 			}
 			return nil, &DialError{Op: "breaker", Net: network, Addr: address, Err: ErrOpen}
 		}
 	}
-	var conn net.Conn
-	var err error
-	if tracing.Load() {
-		conn, err = dialTraced(ctx, nil, b.dialer, network, address)
-	} else {
-		conn, err = b.dialer.DialContext(ctx, network, address)
-	}
+	conn, err := dialInnerTraced(ctx, call.trace, b.dialer, network, address)
 	if err == nil && conn == nil {
 		// A broken inner Dialer is a failure of the destination's route,
 		// not a success to count.

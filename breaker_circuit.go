@@ -183,4 +183,5 @@ func (b *Breaker) tick() int64 {
 type breakerCall struct {
 	ctx                   context.Context
 	network, address, key string
+	trace                 Trace // ctx's, looked up once per dial
 }

@@ -22,10 +22,9 @@ func (b *Breaker) report(call breakerCall, change transition) {
 	if !change.made {
 		return
 	}
-	if t := traceFrom(call.ctx); t != nil && t.BreakerStateChange != nil {
-		t.BreakerStateChange(BreakerStateChangeInfo{
-			Network: call.network, Address: call.address, Key: call.key, From: change.from, To: change.to,
-		})
+	if call.trace != nil {
+		call.trace(call.ctx, Event{Op: "breaker", Kind: "state", Network: call.network, Address: call.address,
+			Detail: call.key, From: change.from, To: change.to})
 	}
 }
 

@@ -92,7 +92,11 @@ func (c *stateLog) record(key string, from, to dialx.BreakerState) {
 // watch returns d with a Trace on every dial that records the changes of
 // state of d's circuits: how a program watches them all.
 func (c *stateLog) watch(d dialx.Dialer) dialx.DialerFunc {
-	trace := &dialx.Trace{BreakerStateChange: func(i dialx.BreakerStateChangeInfo) { c.record(i.Key, i.From, i.To) }}
+	trace := func(_ context.Context, e dialx.Event) {
+		if e.Op == "breaker" && e.Kind == "state" {
+			c.record(e.Detail, e.From, e.To)
+		}
+	}
 	return func(ctx context.Context, network, address string) (net.Conn, error) {
 		return d.DialContext(dialx.WithTrace(ctx, trace), network, address)
 	}
@@ -499,10 +503,13 @@ func TestBreakerSurvivesAPanickingHook(t *testing.T) {
 	be := newBreakerBackend()
 	be.set(errRefused)
 	br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1), dialx.WithBackoff(dialx.ConstantBackoff(time.Nanosecond)))
-	ctx := dialx.WithTrace(t.Context(), &dialx.Trace{BreakerStateChange: func(dialx.BreakerStateChangeInfo) {
+	ctx := dialx.WithTrace(t.Context(), func(_ context.Context, e dialx.Event) {
+		if e.Kind != "state" {
+			return
+		}
 		panics.Add(1)
 		panic("hook bug")
-	}})
+	})
 	dial := func() (err error) {
 		done := make(chan error, 1)
 		go func() {
@@ -590,7 +597,10 @@ func TestBreakerHooksMayDialThroughTheBreaker(t *testing.T) {
 	be := newBreakerBackend()
 	br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1), dialx.WithBackoff(dialx.ConstantBackoff(time.Nanosecond)))
 	var ctx context.Context
-	ctx = dialx.WithTrace(t.Context(), &dialx.Trace{BreakerStateChange: func(dialx.BreakerStateChangeInfo) {
+	ctx = dialx.WithTrace(t.Context(), func(_ context.Context, e dialx.Event) {
+		if e.Kind != "state" {
+			return
+		}
 		if reentered.Add(1) > 4 {
 			return
 		}
@@ -600,7 +610,7 @@ func TestBreakerHooksMayDialThroughTheBreaker(t *testing.T) {
 		if conn, err := br.DialContext(ctx, "tcp", "a:1"); err == nil {
 			conn.Close()
 		}
-	}})
+	})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -688,11 +698,11 @@ func TestBreakerCapHoldsWhileAHookRuns(t *testing.T) {
 		unblock := make(chan struct{})
 		be := newBreakerBackend()
 		br := dialx.NewBreaker(be, dialx.WithConsecutiveFailures(1), dialx.WithForget(10*time.Minute, 1))
-		ctx := dialx.WithTrace(t.Context(), &dialx.Trace{BreakerStateChange: func(i dialx.BreakerStateChangeInfo) {
-			if i.Key == "a:1" {
+		ctx := dialx.WithTrace(t.Context(), func(_ context.Context, e dialx.Event) {
+			if e.Kind == "state" && e.Detail == "a:1" {
 				<-unblock
 			}
-		}})
+		})
 		be.set(errRefused)
 		go br.DialContext(ctx, "tcp", "a:1")
 		synctest.Wait() // a:1 opened; its hook waits

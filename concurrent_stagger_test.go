@@ -222,9 +222,8 @@ func TestConcurrentStaggerTrace(t *testing.T) {
 		for _, r := range rs {
 			ds = append(ds, r.dialer(epoch))
 		}
-		var log traceLog
+		log := traceLog{skip: "dial"}
 		tr := log.trace()
-		tr.DialStart, tr.DialDone = nil, nil
 		d := dialx.NewConcurrent(ds...).WithOptions(dialx.WithStagger(100 * time.Millisecond))
 		conn, err := d.DialContext(dialx.WithTrace(t.Context(), tr), "tcp", "svc:443")
 		require.NoError(t, err)

@@ -34,9 +34,10 @@ func NewDelay(d Dialer, delay time.Duration) *Delay {
 // DialContext waits for the delay, then dials address on network through the
 // inner Dialer.
 func (d *Delay) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	var t Trace
 	if d.delay > 0 {
-		if t := traceFrom(ctx); t != nil && t.DelayWait != nil {
-			t.DelayWait(DelayWaitInfo{Network: network, Address: address, Wait: d.delay})
+		if t = ContextTrace(ctx); t != nil {
+			t(ctx, Event{Op: "delay", Kind: "wait", Network: network, Address: address, Elapsed: d.delay})
 		}
 	}
 	if err := sleep(ctx, d.delay); err != nil {
@@ -44,10 +45,10 @@ func (d *Delay) DialContext(ctx context.Context, network, address string) (net.C
 	}
 	var conn net.Conn
 	var err error
-	if tracing.Load() {
-		conn, err = dialTraced(ctx, nil, d.dialer, network, address)
+	if d.delay > 0 { // t is looked up already
+		conn, err = dialInnerTraced(ctx, t, d.dialer, network, address)
 	} else {
-		conn, err = d.dialer.DialContext(ctx, network, address)
+		conn, err = dialInner(ctx, d.dialer, network, address)
 	}
 	return passOn("delay", network, address, conn, err)
 }

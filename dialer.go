@@ -18,6 +18,17 @@ import (
 // matches ctx.Err() under [errors.Is]. They must never return a non-nil
 // connection together with a non-nil error.
 //
+// Two optional methods let a Dialer of your own take part as this
+// package's do. A decorator, which passes dials on to other Dialers, has
+// Unwrap() []Dialer returning them (a slice it keeps, which callers must
+// not modify): its dials are then not framed as innermost ones for a
+// [Trace], and a check that must not dial, such as
+// [Selective.ControlContext], looks through it when it returns one Dialer.
+// A Dialer that can tell without dialing whether it would refuse a dial
+// has Refusal(ctx, network, address) error, returning the error
+// DialContext would fail with before reaching the network, or nil, as
+// [Reject] and [Selective] do.
+//
 // Implementations must be safe for concurrent use by multiple goroutines.
 type Dialer interface {
 	DialContext(ctx context.Context, network, address string) (net.Conn, error)

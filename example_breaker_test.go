@@ -16,9 +16,11 @@ func ExampleNewBreaker() {
 	breaker := dialx.NewBreaker(down, dialx.WithConsecutiveFailures(2))
 
 	// A Trace added to every dial's ctx sees every change of state.
-	trace := &dialx.Trace{BreakerStateChange: func(i dialx.BreakerStateChangeInfo) {
-		fmt.Printf("%s: %s -> %s\n", i.Key, i.From, i.To)
-	}}
+	trace := dialx.Trace(func(_ context.Context, e dialx.Event) {
+		if e.Op == "breaker" && e.Kind == "state" {
+			fmt.Printf("%s: %s -> %s\n", e.Detail, e.From, e.To)
+		}
+	})
 	d := dialx.DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
 		return breaker.DialContext(dialx.WithTrace(ctx, trace), network, address)
 	})

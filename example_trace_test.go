@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"sync/atomic"
 
 	"github.com/dialx/dialx"
 )
@@ -17,16 +18,15 @@ func ExampleWithTrace() {
 	})
 	d := dialx.NewBreaker(down, dialx.WithConsecutiveFailures(1))
 
-	ctx := dialx.WithTrace(context.Background(), &dialx.Trace{
-		DialDone: func(i dialx.DialDoneInfo) {
-			fmt.Printf("dialed %s: %v\n", i.Address, i.Err)
-		},
-		BreakerStateChange: func(i dialx.BreakerStateChangeInfo) {
-			fmt.Printf("circuit %s: %s -> %s\n", i.Key, i.From, i.To)
-		},
-		BreakerRefused: func(i dialx.BreakerRefusedInfo) {
-			fmt.Printf("refused %s: circuit %s\n", i.Address, i.State)
-		},
+	ctx := dialx.WithTrace(context.Background(), func(_ context.Context, e dialx.Event) {
+		switch e.Op + " " + e.Kind {
+		case "dial done":
+			fmt.Printf("dialed %s: %v\n", e.Address, e.Err)
+		case "breaker state":
+			fmt.Printf("circuit %s: %s -> %s\n", e.Detail, e.From, e.To)
+		case "breaker refused":
+			fmt.Printf("refused %s: circuit %s\n", e.Address, e.To)
+		}
 	})
 	for range 2 {
 		d.DialContext(ctx, "tcp", "db.internal:5432")
@@ -42,7 +42,7 @@ func ExampleNewSlogTrace() {
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		Level: slog.LevelDebug,
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey || a.Key == "duration" {
+			if a.Key == slog.TimeKey || a.Key == "elapsed" {
 				return slog.Attr{}
 			}
 			return a
@@ -64,4 +64,39 @@ func ExampleNewSlogTrace() {
 	// Output:
 	// level=DEBUG msg="dialx: dial start" network=tcp address=example.com:443
 	// level=DEBUG msg="dialx: dial done" network=tcp address=example.com:443
+}
+
+// countDials is a decorator of your own: it counts the dials it passes on,
+// reports each to the dial's Trace, and has Unwrap, so that it takes part
+// in tracing and refusal checks as the package's decorators do.
+type countDials struct {
+	inner []dialx.Dialer
+	dials atomic.Int64
+}
+
+func (c *countDials) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	n := c.dials.Add(1)
+	if trace := dialx.ContextTrace(ctx); trace != nil {
+		trace(ctx, dialx.Event{Op: "count", Kind: "dial", Network: network, Address: address, N: int(n)})
+	}
+	return c.inner[0].DialContext(ctx, network, address)
+}
+
+func (c *countDials) Unwrap() []dialx.Dialer { return c.inner }
+
+func ExampleContextTrace() {
+	down := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("connection refused")
+	})
+	d := dialx.NewRepeat(&countDials{inner: []dialx.Dialer{down}}, 2)
+
+	ctx := dialx.WithTrace(context.Background(), func(_ context.Context, e dialx.Event) {
+		fmt.Println(e.Op, e.Kind, e.N)
+	})
+	d.DialContext(ctx, "tcp", "db.internal:5432")
+	// Output:
+	// repeat attempt 1
+	// count dial 1
+	// repeat attempt 2
+	// count dial 2
 }

@@ -12,10 +12,6 @@ func (b *Breaker) Tracked() int {
 	return b.tracked
 }
 
-// ResetTracing forgets that a Trace was ever attached, so that benchmarks
-// can measure a program that never traces.
-func ResetTracing() { tracing.Store(false) }
-
 // WithRand returns e drawing its jitter from random, which returns numbers
 // in [0, 1), instead of math/rand/v2, so that tests can fix or seed the
 // waits. Calls of random are serialised, so the Float64 method of a seeded

@@ -42,6 +42,7 @@ import (
 // A Guard is safe for concurrent use by multiple goroutines.
 type Guard struct {
 	rules *Selective // exceptions, the blocks, then everything else through a Resolve
+	inner []Dialer   // rules, for Unwrap
 }
 
 // WithExceptions lets the destinations that rules match through a [Guard],
@@ -105,7 +106,7 @@ func NewGuard(d Dialer, opts ...Option) (*Guard, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Guard{rules: rules}, nil
+	return &Guard{rules: rules, inner: []Dialer{rules}}, nil
 }
 
 // guardRules is the exceptions, then a refusal for every non-public block,
@@ -180,7 +181,3 @@ func (g *Guard) DialContext(ctx context.Context, network, address string) (net.C
 func (g *Guard) Dial(network, address string) (net.Conn, error) {
 	return g.DialContext(context.Background(), network, address)
 }
-
-// inner makes the checks that must not dial, such as a ControlContext hook
-// of a Selective around the Guard, ask the Guard's rules.
-func (g *Guard) inner() Dialer { return g.rules }

@@ -67,18 +67,13 @@ func (l *Limit) DialContext(ctx context.Context, network, address string) (net.C
 	if l.key != nil {
 		key = l.key(network, address)
 	}
-	t := traceFrom(ctx)
+	t := ContextTrace(ctx)
 	s, err := l.acquire(ctx, t, network, address, key)
 	if err != nil {
 		return nil, &DialError{Op: "limit", Net: network, Addr: address, Err: err}
 	}
 	defer l.release(key, s)
-	var conn net.Conn
-	if t != nil {
-		conn, err = dialTraced(ctx, t, l.dialer, network, address)
-	} else {
-		conn, err = l.dialer.DialContext(ctx, network, address)
-	}
+	conn, err := dialInnerTraced(ctx, t, l.dialer, network, address)
 	return passOn("limit", network, address, conn, err)
 }
 
@@ -89,7 +84,7 @@ func (l *Limit) Dial(network, address string) (net.Conn, error) {
 
 // acquire takes a slot of key for a dial of address on network, waiting in
 // line for one if needed. A wait is reported to t, if not nil.
-func (l *Limit) acquire(ctx context.Context, t *Trace, network, address, key string) (*slots, error) {
+func (l *Limit) acquire(ctx context.Context, t Trace, network, address, key string) (*slots, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -106,8 +101,8 @@ func (l *Limit) acquire(ctx context.Context, t *Trace, network, address, key str
 
 	// Every wait starts and ends here.
 	var err error
-	if t != nil && (t.LimitWaitStart != nil || t.LimitWaitDone != nil) {
-		done := traceLimitWait(t, network, address)
+	if t != nil {
+		done := traceLimitWait(ctx, t, network, address)
 		err = l.wait(ctx, key, s, waiter)
 		done(err)
 	} else {
@@ -200,14 +195,10 @@ func (e *limitWaitError) Unwrap() error { return e.err }
 
 // traceLimitWait reports the start of a wait for a slot to t and returns
 // the function that reports its end, with the error that ended it if any.
-func traceLimitWait(t *Trace, network, address string) func(error) {
-	if t.LimitWaitStart != nil {
-		t.LimitWaitStart(LimitWaitStartInfo{Network: network, Address: address})
-	}
+func traceLimitWait(ctx context.Context, t Trace, network, address string) func(error) {
+	t(ctx, Event{Op: "limit", Kind: "wait", Network: network, Address: address})
 	start := time.Now()
 	return func(err error) {
-		if t.LimitWaitDone != nil {
-			t.LimitWaitDone(LimitWaitDoneInfo{Network: network, Address: address, Waited: time.Since(start), Err: err})
-		}
+		t(ctx, Event{Op: "limit", Kind: "waited", Network: network, Address: address, Elapsed: time.Since(start), Err: err})
 	}
 }

@@ -29,8 +29,8 @@ type race struct {
 	ips              []netip.Addr
 	port             string
 	stagger          time.Duration
-	// report makes the race report ConcurrentStart, ConcurrentWon and
-	// ConcurrentCancelled, which are Concurrent's events.
+	// report makes the race report the "concurrent" events, which are
+	// Concurrent's.
 	report bool
 }
 
@@ -47,16 +47,14 @@ func (r *race) run(ctx context.Context) (net.Conn, error) {
 	}
 	raceCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	s := raceState{race: *r, ctx: raceCtx, trace: traceFrom(ctx),
+	s := raceState{race: *r, ctx: raceCtx, caller: ctx, trace: ContextTrace(ctx),
 		// Buffered so that no racer ever blocks on delivery, even after
 		// the race is decided.
 		results: make(chan raceResult, r.racers),
 	}
 	if s.trace != nil && r.report {
 		s.began = time.Now()
-		if s.trace.ConcurrentCancelled != nil {
-			s.failed = make([]bool, r.racers)
-		}
+		s.failed = make([]bool, r.racers)
 	}
 
 	// Without a stagger every attempt starts now; with one, the first does
@@ -156,11 +154,12 @@ func (r *race) fail(cause error) error {
 type raceState struct {
 	race
 	ctx      context.Context // the racers', cancelled once the race is decided
-	trace    *Trace
+	caller   context.Context // the dial's, which the Trace gets
+	trace    Trace
 	began    time.Time // set when reported
 	results  chan raceResult
 	errs     attemptErrors
-	failed   []bool // by racer, kept only to report ConcurrentCancelled
+	failed   []bool // by racer, kept only to report "cancelled" events
 	started  int
 	finished int // failed, that is: the race ends at the first success
 }
@@ -169,8 +168,8 @@ type raceState struct {
 func (s *raceState) start() {
 	i := s.started
 	s.started++
-	if s.report && s.trace != nil && s.trace.ConcurrentStart != nil {
-		s.trace.ConcurrentStart(ConcurrentStartInfo{Network: s.network, Address: s.address, Racer: i, After: time.Since(s.began)})
+	if s.report && s.trace != nil {
+		s.trace(s.caller, Event{Op: "concurrent", Kind: "start", Network: s.network, Address: s.address, N: i, Elapsed: time.Since(s.began)})
 	}
 	d, address := s.attempt(i)
 	go runRacer(s.ctx, s.trace, d, s.network, address, i, s.results)
@@ -178,7 +177,7 @@ func (s *raceState) start() {
 
 // runRacer makes attempt i of a race and delivers its result, whether the
 // dial returns, panics or ends the goroutine.
-func runRacer(ctx context.Context, t *Trace, d Dialer, network, address string, i int, results chan<- raceResult) {
+func runRacer(ctx context.Context, t Trace, d Dialer, network, address string, i int, results chan<- raceResult) {
 	res := raceResult{racer: i}
 	defer func() {
 		res.caught(recover())
@@ -205,15 +204,12 @@ func (s *raceState) cancelled(winner int, won bool) {
 	if !s.report || s.trace == nil {
 		return
 	}
-	if won && s.trace.ConcurrentWon != nil {
-		s.trace.ConcurrentWon(ConcurrentWonInfo{Network: s.network, Address: s.address, Racer: winner, After: time.Since(s.began)})
-	}
-	if s.trace.ConcurrentCancelled == nil {
-		return
+	if won {
+		s.trace(s.caller, Event{Op: "concurrent", Kind: "won", Network: s.network, Address: s.address, N: winner, Elapsed: time.Since(s.began)})
 	}
 	for i := range s.started {
 		if i != winner && !s.failed[i] {
-			s.trace.ConcurrentCancelled(ConcurrentCancelledInfo{Network: s.network, Address: s.address, Racer: i})
+			s.trace(s.caller, Event{Op: "concurrent", Kind: "cancelled", Network: s.network, Address: s.address, N: i})
 		}
 	}
 }

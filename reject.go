@@ -36,26 +36,8 @@ func NewRejectFunc(reason func(network, address string) error) *Reject {
 	return &Reject{reason: reason}
 }
 
-// Refuser is implemented by a Dialer that can tell, without dialing,
-// whether it would refuse a dial without touching the network, so that a
-// check which must not dial, such as [Selective.ControlContext], can ask it.
-// Refusal returns the error DialContext would fail with before reaching the
-// network, or nil when the dial would go on to the network (or to a Dialer
-// it wraps, which then decides).
-//
-// [Reject] implements Refuser (it refuses every dial), and so does
-// [Selective] (its matching rule's Dialer decides). The checks of this
-// package also look through its decorators that wrap one Dialer ([Repeat],
-// [Timeout], [Delay], [Swappable], [Limit], [Breaker], [Resolve], [Guard]);
-// a Dialer
-// of your own that wraps a Refuser hides it unless it implements Refuser
-// too, by asking the one it wraps. Implementations must be safe for
-// concurrent use by multiple goroutines.
-type Refuser interface {
-	Refusal(ctx context.Context, network, address string) error
-}
-
-// Refusal returns the error DialContext fails with; it is never nil.
+// Refusal returns the error DialContext fails with; it is never nil. It
+// tells a check that must not dial (see [Dialer]) that r refuses.
 func (r *Reject) Refusal(ctx context.Context, network, address string) error {
 	if err := ctx.Err(); err != nil {
 		return &DialError{Op: "reject", Net: network, Addr: address, Err: err}

@@ -50,8 +50,8 @@ type Resolver interface {
 // arrives from them is closed, never leaked. A resolved address that
 // cannot be dialed as given (invalid, or link-local with a zone that is not
 // made of letters, digits, '.', '_' and '-') is left out. A [Trace] sees
-// each attempt as an innermost dial (DialStart, DialDone); the Concurrent
-// events are not reported. A panic of an attempt reaches the caller as
+// each attempt as an innermost dial ("dial" start and done); the
+// "concurrent" events are not reported. A panic of an attempt reaches the caller as
 // described for [Concurrent].
 //
 // A failed lookup, or a name without addresses, fails with a [*DialError]
@@ -103,9 +103,8 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 		return fail(err)
 	}
 	port := target.portText
-	t := traceFrom(ctx)
 	if target.ip.IsValid() {
-		conn, err := dialInnerTraced(ctx, t, r.dialer, network, target.canonical(address))
+		conn, err := dialInner(ctx, r.dialer, network, target.canonical(address))
 		return passOn("resolve", network, address, conn, err)
 	}
 	host := string(target.text)
@@ -122,7 +121,7 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 		return fail(errors.New("no usable addresses for " + host))
 	case 1:
 		dialed := net.JoinHostPort(ips[0].String(), port)
-		conn, err := dialInnerTraced(ctx, t, r.dialer, network, dialed)
+		conn, err := dialInner(ctx, r.dialer, network, dialed)
 		if conn, err = passOn("resolve", network, dialed, conn, err); err != nil {
 			return fail(err)
 		}

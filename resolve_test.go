@@ -240,8 +240,8 @@ func (r *refuseLoopback) Refusal(_ context.Context, _, address string) error {
 var errLoopback = errors.New("loopback refused")
 
 // TestSelectiveControlContextDialers pins down which rule Dialers the hook
-// takes as refusing: Refusers, and the package's single-inner decorators
-// around one, however deep.
+// takes as refusing: those with a Refusal method, and the package's
+// decorators of one Dialer around one, however deep.
 func TestSelectiveControlContextDialers(t *testing.T) {
 	reject := dialx.NewReject(errors.New("denied"))
 	inner, err := dialx.NewSelective(
@@ -275,9 +275,9 @@ func TestSelectiveControlContextDialers(t *testing.T) {
 			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
 		{name: "Selective in a Swappable", dialer: dialx.NewSwappable(inner),
 			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected, "127.0.0.3:80": nil, "10.0.0.2:80": dialx.ErrNoMatch}},
-		{name: "Reject in a Concurrent is hidden", dialer: dialx.NewConcurrent(reject),
+		{name: "Reject in a Concurrent of two is hidden", dialer: dialx.NewConcurrent(reject, &dialtest.Dialer{}),
 			wantIs: map[string]error{"127.0.0.2:80": nil}},
-		{name: "custom Refuser", dialer: &refuseLoopback{},
+		{name: "custom Refusal method", dialer: &refuseLoopback{},
 			wantIs: map[string]error{"127.0.0.2:80": errLoopback, "10.0.0.2:80": nil}},
 		{name: "nested Selective", dialer: inner,
 			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected, "127.0.0.3:80": nil, "10.0.0.2:80": dialx.ErrNoMatch}},

@@ -86,8 +86,9 @@ import (
 // Use [NewSelective] to make one; the zero value is not usable.
 // A Selective is safe for concurrent use by multiple goroutines.
 type Selective struct {
-	rules []Rule
-	index *index
+	rules   []Rule
+	index   *index
+	dialers []Dialer // the rules', for Unwrap
 }
 
 // NewSelective compiles rules, in order, into a Selective. It reports every
@@ -109,7 +110,11 @@ func NewSelective(rules ...Rule) (*Selective, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return &Selective{rules: slices.Clone(rules), index: newIndex(patterns)}, nil
+	s := &Selective{rules: slices.Clone(rules), index: newIndex(patterns), dialers: make([]Dialer, len(rules))}
+	for i, rule := range rules {
+		s.dialers[i] = rule.Dialer
+	}
+	return s, nil
 }
 
 // DialContext dials address on network through the Dialer of the first rule
@@ -131,15 +136,11 @@ func (s *Selective) dial(ctx context.Context, op, network, address string) (net.
 		return nil, &DialError{Op: op, Net: network, Addr: address, Err: err}
 	}
 	rule := &s.rules[i]
-	var conn net.Conn
-	if t := traceFrom(ctx); t != nil {
-		if t.SelectiveMatch != nil {
-			t.SelectiveMatch(SelectiveMatchInfo{Network: network, Address: address, Index: i, Pattern: rule.Pattern})
-		}
-		conn, err = dialTraced(ctx, t, rule.Dialer, network, canonical)
-	} else {
-		conn, err = rule.Dialer.DialContext(ctx, network, canonical)
+	t := ContextTrace(ctx)
+	if t != nil {
+		t(ctx, Event{Op: op, Kind: "match", Network: network, Address: address, N: i, Detail: rule.Pattern})
 	}
+	conn, err := dialInnerTraced(ctx, t, rule.Dialer, network, canonical)
 	return passOn(op, network, address, conn, err)
 }
 
@@ -157,12 +158,12 @@ func (s *Selective) Dial(network, address string) (net.Conn, error) {
 // A hook cannot run a rule's Dialer (that would dial), so it asks the
 // Dialer whether it would refuse. The address is refused when it matches no
 // rule or is invalid (a [*DialError] matching [ErrNoMatch] or
-// [ErrInvalidAddress]), and when its rule's Dialer is a [Refuser] whose
-// Refusal is not nil (that error is returned: for a [*Reject], its reason,
-// matching [ErrRejected]). The hook looks through the decorators of this
-// package that wrap one Dialer ([Repeat], [Timeout], [Delay], [Swappable]
-// (its current Dialer), [Limit], [Breaker], [Resolve], [Guard]), so a Reject or a
-// Selective inside any stack of them still refuses. Any other Dialer (a
+// [ErrInvalidAddress]), and when its rule's Dialer has a Refusal method
+// (see [Dialer]) that returns an error (that error is returned: for a
+// [*Reject], its reason, matching [ErrRejected]). The hook looks through a
+// Dialer whose Unwrap returns one Dialer (a decorator of this package
+// around one, a [Swappable]'s current Dialer), so a Reject or a Selective
+// inside any stack of them still refuses. Any other Dialer (a
 // [DialerFunc], a [*net.Dialer], a [Concurrent] of several) lets the
 // address through; give a refusing Dialer of your own a Refusal method.
 func (s *Selective) ControlContext(ctx context.Context, network, address string, _ syscall.RawConn) error {
@@ -171,7 +172,7 @@ func (s *Selective) ControlContext(ctx context.Context, network, address string,
 
 // Refusal tells whether a dial to address would be refused without touching
 // the network, as [Selective.ControlContext] decides it, so that a Selective
-// in a rule of another one is a [Refuser] too.
+// in a rule of another one refuses too.
 func (s *Selective) Refusal(ctx context.Context, network, address string) error {
 	i, canonical, err := s.find(address)
 	if err != nil {

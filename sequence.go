@@ -25,7 +25,7 @@ func dialInTurn(ctx context.Context, op, noun, network, address string, planned 
 	dialer Dialer, next func(i int) Dialer, policy *retryPolicy) (net.Conn, error) {
 	var errs attemptErrors
 	var last error
-	t := traceFrom(ctx)
+	t := ContextTrace(ctx)
 	for i := 0; i < planned; i++ {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, &DialError{Op: op, Net: network, Addr: address, Err: stopped(ctxErr, i, planned, noun, &errs)}
@@ -47,16 +47,10 @@ func dialInTurn(ctx context.Context, op, noun, network, address string, planned 
 		if next != nil {
 			d = next(i)
 		}
-		var conn net.Conn
-		var err error
 		if t != nil {
-			if t.Attempt != nil {
-				t.Attempt(AttemptInfo{Op: op, Network: network, Address: address, Attempt: i + 1, Of: planned, Wait: wait})
-			}
-			conn, err = dialTraced(ctx, t, d, network, address)
-		} else {
-			conn, err = d.DialContext(ctx, network, address)
+			t(ctx, Event{Op: op, Kind: "attempt", Network: network, Address: address, N: i + 1, Of: planned, Elapsed: wait})
 		}
+		conn, err := dialInnerTraced(ctx, t, d, network, address)
 		switch {
 		case err == nil && conn != nil:
 			return conn, nil

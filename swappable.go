@@ -53,14 +53,7 @@ func (s *Swappable) DialContext(ctx context.Context, network, address string) (n
 		// never come back as a connection.
 		return nil, &DialError{Op: "swappable", Net: network, Addr: address, Err: err}
 	}
-	d := s.current.Load().dialer
-	var conn net.Conn
-	var err error
-	if tracing.Load() {
-		conn, err = dialTraced(ctx, nil, d, network, address)
-	} else {
-		conn, err = d.DialContext(ctx, network, address)
-	}
+	conn, err := dialInner(ctx, s.current.Load().dialer, network, address)
 	return passOn("swappable", network, address, conn, err)
 }
 

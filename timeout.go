@@ -80,8 +80,8 @@ func (t *Timeout) expiredError(ctx context.Context, network, address string) err
 		err = context.DeadlineExceeded
 	}
 	if err == nil {
-		if tr := traceFrom(ctx); tr != nil && tr.TimeoutFired != nil {
-			tr.TimeoutFired(TimeoutFiredInfo{Network: network, Address: address, After: t.timeout})
+		if tr := ContextTrace(ctx); tr != nil {
+			tr(ctx, Event{Op: "timeout", Kind: "fired", Network: network, Address: address, Elapsed: t.timeout})
 		}
 		err = &timeoutError{after: t.timeout}
 	}

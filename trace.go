@@ -2,137 +2,81 @@ package dialx
 
 import (
 	"context"
-	"sync/atomic"
+	"time"
 )
 
-// Trace is a set of hooks that the decorators of this package call, while a
-// dial runs, to report what they decided; attach it to the dial's ctx with
-// [WithTrace]. It plays for a stack of decorators the part that
+// Event is one step of a dial, reported to a [Trace]. Op names who reports
+// it, Kind what happened; of the other fields, each kind sets those below
+// and leaves the rest zero.
+//
+//	Op                         Kind        fields
+//	dial                       start       Network, Address (all kinds set these)
+//	dial                       done        Elapsed: the dial's duration; Err
+//	repeat|consecutive|random  attempt     N: from 1; Of: planned; Elapsed: wait before it
+//	selective|guard            match       N: the rule's index; Detail: its pattern
+//	concurrent                 start|won   N: the racer, from 0; Elapsed: since the race began
+//	concurrent                 cancelled   N: a racer still dialing when the race ended
+//	breaker                    refused     Detail: the circuit's key; To: its state
+//	breaker                    state       Detail: the circuit's key; From, To
+//	limit                      wait        (a dial starts waiting for a slot)
+//	limit                      waited      Elapsed: the wait; Err: why it ended without one
+//	delay                      wait        Elapsed: the delay
+//	timeout                    fired       Elapsed: the timeout
+//
+// A "dial" is an innermost dial, its address the one the innermost Dialer
+// gets (canonical behind a [Selective], an IP behind a [Resolve]). A
+// "state" change is one this dial made. A decorator of your own reports
+// under an Op of its own.
+type Event struct {
+	Op, Kind         string
+	Network, Address string
+	N, Of            int
+	Elapsed          time.Duration
+	Detail           string
+	From, To         BreakerState
+	Err              error
+}
+
+// Trace receives each [Event] of the dials whose ctx carries it (see
+// [WithTrace]), with that ctx, so that it can read the values a request
+// put there. It plays for a stack of decorators the part that
 // [net/http/httptrace.ClientTrace] plays for an HTTP request.
 //
-// Any hook may be nil; it is then skipped. Hooks run synchronously on the
-// goroutine that made the decision, and may be called from several
-// goroutines at once (the racers of a [Concurrent], a [Timeout] that gave
-// up while the inner dial goes on), so they must be safe for concurrent use,
-// and quick. A hook should not panic: on a goroutine a decorator started
-// (a racer of a [Concurrent]) the panic is raised again on the caller's
-// goroutine only while the caller still waits for that goroutine, and is
-// dropped after that.
+// A Trace runs on the goroutine that took the step, possibly on several at
+// once (the racers of a [Concurrent], a [Timeout] that gave up while the
+// inner dial goes on), so it must be safe for concurrent use, and quick. It
+// should not panic: the panic of a racer reaches the caller only while the
+// caller still waits for that racer.
 //
-// The innermost dial is the one a decorator of this package hands to a
-// Dialer that is not one of its decorators (a *net.Dialer, a proxy, a
-// [DialerFunc]): DialStart and DialDone frame each such dial. No wrapper is
-// needed to get them; a Dialer of your own that wraps a decorator is itself
-// framed as an innermost dial.
-//
-// When no Trace is attached, a decorator spends at most one ctx.Value lookup
-// per dial on tracing, and allocates nothing for it; until a program first
-// calls WithTrace, it spends not even that.
-type Trace struct {
-	// DialStart is called before an innermost dial starts.
-	DialStart func(DialStartInfo)
-	// DialDone is called when an innermost dial has returned.
-	DialDone func(DialDoneInfo)
-
-	// Attempt is called before each attempt of a [Repeat], [Consecutive]
-	// or [Random], after the wait that precedes it.
-	Attempt func(AttemptInfo)
-	// SelectiveMatch is called when a [Selective] has found the rule for
-	// a dial.
-	SelectiveMatch func(SelectiveMatchInfo)
-	// ConcurrentStart is called as each racer of a [Concurrent] starts.
-	ConcurrentStart func(ConcurrentStartInfo)
-	// ConcurrentWon is called when a racer of a [Concurrent] has won.
-	ConcurrentWon func(ConcurrentWonInfo)
-	// ConcurrentCancelled is called for each racer still running when a
-	// [Concurrent] cancels it, because another won or the caller gave up.
-	ConcurrentCancelled func(ConcurrentCancelledInfo)
-	// BreakerRefused is called when a [Breaker] refuses a dial.
-	BreakerRefused func(BreakerRefusedInfo)
-	// BreakerStateChange is called when a dial changes the state of a
-	// [Breaker]'s circuit, on that dial's goroutine, with no lock held.
-	BreakerStateChange func(BreakerStateChangeInfo)
-	// LimitWaitStart is called when a dial has to wait for a slot of a
-	// Limit, and LimitWaitDone when the wait is over.
-	LimitWaitStart func(LimitWaitStartInfo)
-	LimitWaitDone  func(LimitWaitDoneInfo)
-	// DelayWait is called when a [Delay] starts waiting.
-	DelayWait func(DelayWaitInfo)
-	// TimeoutFired is called when a [Timeout] gives up on a dial.
-	TimeoutFired func(TimeoutFiredInfo)
-}
+// The innermost dials, which a decorator hands to a Dialer without an
+// Unwrap method (see [Dialer]), are framed by "dial" start and done
+// events. Without a Trace in ctx, tracing costs a decorator no allocation
+// and, on a dial that succeeds, at most one ctx.Value lookup.
+type Trace func(ctx context.Context, e Event)
 
 type traceKey struct{}
 
-// tracing latches once any Trace has been attached to a ctx. Until then no
-// decorator looks for one, so a program that never traces pays one atomic
-// load per decorator for tracing, and nothing else.
-var tracing atomic.Bool
-
-// WithTrace returns a ctx derived from ctx that carries trace, so that dials
-// made with it report to trace's hooks. If ctx already carries a Trace, the
-// hooks of both are called, trace's first.
+// WithTrace returns a ctx derived from ctx that carries trace, so that
+// dials made with it report to trace. If ctx carries a Trace already, both
+// get every Event, trace first.
 // It panics if trace is nil, as [net/http/httptrace.WithClientTrace] does.
-func WithTrace(ctx context.Context, trace *Trace) context.Context {
+func WithTrace(ctx context.Context, trace Trace) context.Context {
 	if trace == nil {
 		panic("dialx: WithTrace: trace must not be nil, got nil")
 	}
-	tracing.Store(true)
-	if old := traceFrom(ctx); old != nil {
-		trace = trace.joined(old)
+	if old := ContextTrace(ctx); old != nil {
+		first := trace
+		trace = func(ctx context.Context, e Event) {
+			first(ctx, e)
+			old(ctx, e)
+		}
 	}
 	return context.WithValue(ctx, traceKey{}, trace)
 }
 
-// ContextTrace returns the Trace that ctx carries, or nil.
-func ContextTrace(ctx context.Context) *Trace {
-	return traceFrom(ctx)
-}
-
-func traceFrom(ctx context.Context) *Trace {
-	if !tracing.Load() {
-		return nil
-	}
-	return lookupTrace(ctx)
-}
-
-// lookupTrace is kept out of line so that traceFrom, which guards it, is
-// inlined into every decorator.
-//
-//go:noinline
-func lookupTrace(ctx context.Context) *Trace {
-	t, _ := ctx.Value(traceKey{}).(*Trace)
+// ContextTrace returns the Trace that ctx carries, or nil. A decorator of
+// your own reports its Events to it.
+func ContextTrace(ctx context.Context) Trace {
+	t, _ := ctx.Value(traceKey{}).(Trace)
 	return t
-}
-
-// joined returns a Trace whose hooks call t's, then old's.
-func (t *Trace) joined(old *Trace) *Trace {
-	return &Trace{
-		DialStart:           join(t.DialStart, old.DialStart),
-		DialDone:            join(t.DialDone, old.DialDone),
-		Attempt:             join(t.Attempt, old.Attempt),
-		SelectiveMatch:      join(t.SelectiveMatch, old.SelectiveMatch),
-		ConcurrentStart:     join(t.ConcurrentStart, old.ConcurrentStart),
-		ConcurrentWon:       join(t.ConcurrentWon, old.ConcurrentWon),
-		ConcurrentCancelled: join(t.ConcurrentCancelled, old.ConcurrentCancelled),
-		BreakerRefused:      join(t.BreakerRefused, old.BreakerRefused),
-		BreakerStateChange:  join(t.BreakerStateChange, old.BreakerStateChange),
-		LimitWaitStart:      join(t.LimitWaitStart, old.LimitWaitStart),
-		LimitWaitDone:       join(t.LimitWaitDone, old.LimitWaitDone),
-		DelayWait:           join(t.DelayWait, old.DelayWait),
-		TimeoutFired:        join(t.TimeoutFired, old.TimeoutFired),
-	}
-}
-
-func join[Info any](first, then func(Info)) func(Info) {
-	switch {
-	case first == nil:
-		return then
-	case then == nil:
-		return first
-	}
-	return func(i Info) {
-		first(i)
-		then(i)
-	}
 }

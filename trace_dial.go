@@ -6,60 +6,35 @@ import (
 	"time"
 )
 
-// dialInner is how a decorator hands a dial to its inner Dialer: when that
-// Dialer is not one of this package's decorators, the dial is an innermost
-// one and is reported to the ctx's Trace, if any.
-//
-// It costs a function call, which the decorators that dial on the caller's
-// goroutine avoid by writing its two branches out: they call dialTraced
-// while tracing (or when they hold a Trace) and d.DialContext otherwise.
+// dialInner is how a decorator hands a dial to its inner Dialer d: when d
+// passes dials on (it has an Unwrap method), d reports for itself and
+// nothing is looked up; otherwise the dial is an innermost one, framed for
+// the ctx's Trace if there is one. It is small enough to be inlined.
 func dialInner(ctx context.Context, d Dialer, network, address string) (net.Conn, error) {
-	if tracing.Load() {
-		return dialTraced(ctx, nil, d, network, address)
+	if _, ok := d.(unwrapper); !ok {
+		if t := ContextTrace(ctx); t != nil {
+			return dialFramed(ctx, t, d, network, address)
+		}
 	}
 	return d.DialContext(ctx, network, address)
 }
 
 // dialInnerTraced is dialInner for a decorator that has looked up the
-// ctx's Trace (t, possibly nil) already.
-func dialInnerTraced(ctx context.Context, t *Trace, d Dialer, network, address string) (net.Conn, error) {
+// ctx's Trace, t (nil for none), already.
+func dialInnerTraced(ctx context.Context, t Trace, d Dialer, network, address string) (net.Conn, error) {
 	if t != nil {
-		return dialTraced(ctx, t, d, network, address)
+		if _, ok := d.(unwrapper); !ok {
+			return dialFramed(ctx, t, d, network, address)
+		}
 	}
 	return d.DialContext(ctx, network, address)
 }
 
-// dialTraced frames an innermost dial with DialStart and DialDone; t is the
-// ctx's Trace, looked up here if nil.
-func dialTraced(ctx context.Context, t *Trace, d Dialer, network, address string) (net.Conn, error) {
-	if isDecorator(d) {
-		return d.DialContext(ctx, network, address)
-	}
-	if t == nil {
-		t = lookupTrace(ctx)
-	}
-	if t == nil || t.DialStart == nil && t.DialDone == nil {
-		return d.DialContext(ctx, network, address)
-	}
-	if t.DialStart != nil {
-		t.DialStart(DialStartInfo{Network: network, Address: address})
-	}
+// dialFramed makes an innermost dial between a "dial" start and done event.
+func dialFramed(ctx context.Context, t Trace, d Dialer, network, address string) (net.Conn, error) {
+	t(ctx, Event{Op: "dial", Kind: "start", Network: network, Address: address})
 	start := time.Now()
 	conn, err := d.DialContext(ctx, network, address)
-	if t.DialDone != nil {
-		t.DialDone(DialDoneInfo{Network: network, Address: address, Duration: time.Since(start), Err: err})
-	}
+	t(ctx, Event{Op: "dial", Kind: "done", Network: network, Address: address, Elapsed: time.Since(start), Err: err})
 	return conn, err
-}
-
-// isDecorator reports whether d is one of this package's decorators, which
-// report for themselves and pass the dial on. Reject is left out on purpose:
-// it is where a dial ends, so its refusal shows as a DialStart/DialDone pair.
-func isDecorator(d Dialer) bool {
-	switch d.(type) {
-	case *Repeat, *Timeout, *Delay, *Swappable, *Consecutive, *Random, *Concurrent, *Selective,
-		*Breaker, *Limit, *Resolve, *Guard:
-		return true
-	}
-	return false
 }

@@ -5,68 +5,88 @@ import (
 	"log/slog"
 )
 
-// NewSlogTrace returns a [Trace] that logs every event through logger at
-// level: one record per event, its message naming the event ("dialx: dial
-// done", "dialx: breaker refused", ...) and its attributes holding the
-// event's fields (network, address, and for example duration and error).
-// Attach it to a dial with [WithTrace].
-// It panics if logger is nil.
-func NewSlogTrace(logger *slog.Logger, level slog.Level) *Trace {
+// NewSlogTrace returns a [Trace] that logs every [Event] through logger at
+// level, with the dial's ctx, so that a handler can add what ctx carries
+// (a request or trace ID). Each record's message is "dialx: " followed by
+// the Event's Op and Kind ("dialx: dial done"); its attributes are network,
+// address and the other fields the kind uses (for an Event of your own,
+// those that are not zero), named in lower case ("elapsed"), with err as
+// "error". It panics if logger is nil.
+func NewSlogTrace(logger *slog.Logger, level slog.Level) Trace {
 	if logger == nil {
 		panic("dialx: NewSlogTrace: logger must not be nil, got nil")
 	}
-	log := func(msg, network, address string, attrs ...slog.Attr) {
-		ctx := context.Background()
+	return func(ctx context.Context, e Event) {
 		if !logger.Enabled(ctx, level) {
 			return
 		}
-		all := make([]slog.Attr, 0, 2+len(attrs))
-		all = append(all, slog.String("network", network), slog.String("address", address))
-		logger.LogAttrs(ctx, level, "dialx: "+msg, append(all, attrs...)...)
-	}
-	withErr := func(attrs []slog.Attr, err error) []slog.Attr {
-		if err != nil {
-			attrs = append(attrs, slog.Any("error", err))
+		var buf [9]slog.Attr
+		attrs := append(buf[:0], slog.String("network", e.Network), slog.String("address", e.Address))
+		used := eventFields(e)
+		if used&fieldN != 0 {
+			attrs = append(attrs, slog.Int("n", e.N))
 		}
-		return attrs
+		if used&fieldOf != 0 {
+			attrs = append(attrs, slog.Int("of", e.Of))
+		}
+		if used&fieldElapsed != 0 {
+			attrs = append(attrs, slog.Duration("elapsed", e.Elapsed))
+		}
+		if used&fieldDetail != 0 {
+			attrs = append(attrs, slog.String("detail", e.Detail))
+		}
+		if used&fieldFrom != 0 {
+			attrs = append(attrs, slog.String("from", e.From.String()))
+		}
+		if used&fieldTo != 0 {
+			attrs = append(attrs, slog.String("to", e.To.String()))
+		}
+		if e.Err != nil {
+			attrs = append(attrs, slog.Any("error", e.Err))
+		}
+		logger.LogAttrs(ctx, level, "dialx: "+e.Op+" "+e.Kind, attrs...)
 	}
-	return &Trace{
-		DialStart: func(i DialStartInfo) { log("dial start", i.Network, i.Address) },
-		DialDone: func(i DialDoneInfo) {
-			log("dial done", i.Network, i.Address, withErr([]slog.Attr{slog.Duration("duration", i.Duration)}, i.Err)...)
-		},
-		Attempt: func(i AttemptInfo) {
-			log("attempt", i.Network, i.Address, slog.String("op", i.Op), slog.Int("attempt", i.Attempt),
-				slog.Int("of", i.Of), slog.Duration("wait", i.Wait))
-		},
-		SelectiveMatch: func(i SelectiveMatchInfo) {
-			log("selective match", i.Network, i.Address, slog.Int("rule", i.Index), slog.String("pattern", i.Pattern))
-		},
-		ConcurrentStart: func(i ConcurrentStartInfo) {
-			log("concurrent start", i.Network, i.Address, slog.Int("racer", i.Racer), slog.Duration("after", i.After))
-		},
-		ConcurrentWon: func(i ConcurrentWonInfo) {
-			log("concurrent won", i.Network, i.Address, slog.Int("racer", i.Racer), slog.Duration("after", i.After))
-		},
-		ConcurrentCancelled: func(i ConcurrentCancelledInfo) {
-			log("concurrent cancelled", i.Network, i.Address, slog.Int("racer", i.Racer))
-		},
-		BreakerRefused: func(i BreakerRefusedInfo) {
-			log("breaker refused", i.Network, i.Address, slog.String("key", i.Key), slog.String("state", i.State.String()))
-		},
-		BreakerStateChange: func(i BreakerStateChangeInfo) {
-			log("breaker state", i.Network, i.Address, slog.String("key", i.Key),
-				slog.String("from", i.From.String()), slog.String("to", i.To.String()))
-		},
-		LimitWaitStart: func(i LimitWaitStartInfo) { log("limit wait start", i.Network, i.Address) },
-		LimitWaitDone: func(i LimitWaitDoneInfo) {
-			log("limit wait done", i.Network, i.Address, withErr([]slog.Attr{slog.Duration("waited", i.Waited)}, i.Err)...)
-		},
-		DelayWait: func(i DelayWaitInfo) {
-			log("delay wait", i.Network, i.Address, slog.Duration("wait", i.Wait))
-		},
-		TimeoutFired: func(i TimeoutFiredInfo) {
-			log("timeout fired", i.Network, i.Address, slog.Duration("after", i.After))
-		},
+}
+
+// The fields of an Event besides Op, Kind, Network, Address and Err, as
+// bits, for eventFields.
+const (
+	fieldN = 1 << iota
+	fieldOf
+	fieldElapsed
+	fieldDetail
+	fieldFrom
+	fieldTo
+)
+
+// eventFields returns the fields the kind of e uses, as listed in Event's
+// doc, so that a zero that means something (racer 0, a wait of 0s) is
+// logged; for an Event the package does not report, the fields that are not
+// zero.
+func eventFields(e Event) int {
+	switch e.Op + " " + e.Kind {
+	case "dial start", "limit wait":
+		return 0
+	case "dial done", "limit waited", "delay wait", "timeout fired":
+		return fieldElapsed
+	case "repeat attempt", "consecutive attempt", "random attempt":
+		return fieldN | fieldOf | fieldElapsed
+	case "selective match", "guard match":
+		return fieldN | fieldDetail
+	case "concurrent start", "concurrent won":
+		return fieldN | fieldElapsed
+	case "concurrent cancelled":
+		return fieldN
+	case "breaker refused":
+		return fieldDetail | fieldTo
+	case "breaker state":
+		return fieldDetail | fieldFrom | fieldTo
 	}
+	used := 0
+	for bit, zero := range [...]bool{e.N == 0, e.Of == 0, e.Elapsed == 0, e.Detail == "", e.From == 0, e.To == 0} {
+		if !zero {
+			used |= 1 << bit
+		}
+	}
+	return used
 }

@@ -16,18 +16,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dialx/dialx"
+	"github.com/dialx/dialx/internal/dialtest"
 )
 
 // traceLog is a Trace that writes every event it gets as one line.
 type traceLog struct {
+	skip string // an Op whose events are left out
+
 	mu    sync.Mutex
 	lines []string
-}
-
-func (l *traceLog) add(format string, args ...any) {
-	l.mu.Lock()
-	l.lines = append(l.lines, fmt.Sprintf(format, args...))
-	l.mu.Unlock()
 }
 
 func (l *traceLog) String() string {
@@ -36,30 +33,46 @@ func (l *traceLog) String() string {
 	return strings.Join(l.lines, "\n")
 }
 
-func (l *traceLog) trace() *dialx.Trace {
-	return &dialx.Trace{
-		DialStart: func(i dialx.DialStartInfo) { l.add("dial start %s %s", i.Network, i.Address) },
-		DialDone: func(i dialx.DialDoneInfo) {
-			l.add("dial done %s %s %v err=%v", i.Network, i.Address, i.Duration, i.Err)
-		},
-		Attempt: func(i dialx.AttemptInfo) {
-			l.add("attempt %s %d/%d wait=%v", i.Op, i.Attempt, i.Of, i.Wait)
-		},
-		SelectiveMatch:  func(i dialx.SelectiveMatchInfo) { l.add("selective rule %d %q", i.Index, i.Pattern) },
-		ConcurrentStart: func(i dialx.ConcurrentStartInfo) { l.add("racer %d start after %v", i.Racer, i.After) },
-		ConcurrentWon:   func(i dialx.ConcurrentWonInfo) { l.add("racer %d won after %v", i.Racer, i.After) },
-		ConcurrentCancelled: func(i dialx.ConcurrentCancelledInfo) {
-			l.add("racer %d cancelled", i.Racer)
-		},
-		BreakerRefused: func(i dialx.BreakerRefusedInfo) { l.add("breaker refused %s (%s)", i.Key, i.State) },
-		BreakerStateChange: func(i dialx.BreakerStateChangeInfo) {
-			l.add("breaker %s %s>%s", i.Key, i.From, i.To)
-		},
-		LimitWaitStart: func(i dialx.LimitWaitStartInfo) { l.add("limit wait %s", i.Address) },
-		LimitWaitDone:  func(i dialx.LimitWaitDoneInfo) { l.add("limit waited %v err=%v", i.Waited, i.Err) },
-		DelayWait:      func(i dialx.DelayWaitInfo) { l.add("delay %v", i.Wait) },
-		TimeoutFired:   func(i dialx.TimeoutFiredInfo) { l.add("timeout after %v", i.After) },
+func (l *traceLog) trace() dialx.Trace {
+	return func(_ context.Context, e dialx.Event) {
+		if e.Op == l.skip {
+			return
+		}
+		l.mu.Lock()
+		l.lines = append(l.lines, eventLine(e))
+		l.mu.Unlock()
 	}
+}
+
+// eventLine writes e with the fields its kind uses.
+func eventLine(e dialx.Event) string {
+	switch e.Op + " " + e.Kind {
+	case "dial start":
+		return fmt.Sprintf("dial start %s %s", e.Network, e.Address)
+	case "dial done":
+		return fmt.Sprintf("dial done %s %s %v err=%v", e.Network, e.Address, e.Elapsed, e.Err)
+	case "repeat attempt", "consecutive attempt", "random attempt":
+		return fmt.Sprintf("attempt %s %d/%d wait=%v", e.Op, e.N, e.Of, e.Elapsed)
+	case "selective match", "guard match":
+		return fmt.Sprintf("%s rule %d %q", e.Op, e.N, e.Detail)
+	case "concurrent start", "concurrent won":
+		return fmt.Sprintf("racer %d %s after %v", e.N, e.Kind, e.Elapsed)
+	case "concurrent cancelled":
+		return fmt.Sprintf("racer %d cancelled", e.N)
+	case "breaker refused":
+		return fmt.Sprintf("breaker refused %s (%s)", e.Detail, e.To)
+	case "breaker state":
+		return fmt.Sprintf("breaker %s %s>%s", e.Detail, e.From, e.To)
+	case "limit wait":
+		return "limit wait " + e.Address
+	case "limit waited":
+		return fmt.Sprintf("limit waited %v err=%v", e.Elapsed, e.Err)
+	case "delay wait":
+		return fmt.Sprintf("delay %v", e.Elapsed)
+	case "timeout fired":
+		return fmt.Sprintf("timeout after %v", e.Elapsed)
+	}
+	return fmt.Sprintf("%+v", e)
 }
 
 // slowDial is an innermost dialer that takes wait and then fails with err,
@@ -93,7 +106,7 @@ func TestTraceFramesOnlyTheInnermostDial(t *testing.T) {
 	})
 }
 
-func TestTraceBreakerEvents(t *testing.T) {
+func TestTraceReportsBreakerRefusalsAndStateChanges(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var log traceLog
 		ctx := dialx.WithTrace(t.Context(), log.trace())
@@ -123,39 +136,54 @@ func TestTraceBreakerEvents(t *testing.T) {
 	})
 }
 
-func TestWithTraceComposes(t *testing.T) {
+func TestWithTraceCallsTheNewTraceFirstThenTheOld(t *testing.T) {
 	var calls []string
-	outer := &dialx.Trace{DialStart: func(dialx.DialStartInfo) { calls = append(calls, "outer") }}
-	inner := &dialx.Trace{
-		DialStart: func(dialx.DialStartInfo) { calls = append(calls, "inner") },
-		DialDone:  func(dialx.DialDoneInfo) { calls = append(calls, "inner done") },
+	record := func(name string) dialx.Trace {
+		return func(_ context.Context, e dialx.Event) { calls = append(calls, name+" "+e.Op+" "+e.Kind) }
 	}
-	ctx := dialx.WithTrace(dialx.WithTrace(context.Background(), outer), inner)
+	ctx := dialx.WithTrace(dialx.WithTrace(context.Background(), record("outer")), record("inner"))
 	_, err := dialx.NewBreaker(dialx.DialerFunc(instantDial)).DialContext(ctx, "tcp", "a:1")
 	require.NoError(t, err)
-	assert.Equal(t, []string{"inner", "outer", "inner done"}, calls)
-	assert.Same(t, outer, dialx.ContextTrace(dialx.WithTrace(context.Background(), outer)))
+	assert.Equal(t, []string{"inner dial start", "outer dial start", "inner dial done", "outer dial done"}, calls)
+
+	calls = nil
+	dialx.ContextTrace(dialx.WithTrace(context.Background(), record("only")))(ctx, dialx.Event{Op: "mine", Kind: "step"})
+	assert.Equal(t, []string{"only mine step"}, calls)
 	assert.Nil(t, dialx.ContextTrace(context.Background()))
 	assert.PanicsWithValue(t, "dialx: WithTrace: trace must not be nil, got nil", func() {
 		dialx.WithTrace(context.Background(), nil)
 	})
 }
 
-func TestTraceWithNilHooks(t *testing.T) {
-	// Every event a Breaker and a Concurrent report, with no hook set:
-	// none may be called, so none may panic.
-	ctx := dialx.WithTrace(context.Background(), &dialx.Trace{})
-	fail := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) { return nil, errRefused })
-	br := dialx.NewBreaker(fail, dialx.WithConsecutiveFailures(1))
-	d := dialx.NewConcurrent(br, dialx.DialerFunc(instantDial)).WithOptions(dialx.WithStagger(time.Hour))
-	conn, err := d.DialContext(ctx, "tcp", "a:1") // a failure, a state change, a win
-	require.NoError(t, err)
-	conn.Close()
-	_, err = br.DialContext(ctx, "tcp", "a:1") // a refusal
-	require.ErrorIs(t, err, dialx.ErrOpen)
+type requestKey struct{}
+
+func TestTraceGetsTheDialCtxWithEveryEvent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var kinds []string
+		ctx := context.WithValue(t.Context(), requestKey{}, "req-1")
+		ctx = dialx.WithTrace(ctx, func(ctx context.Context, e dialx.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			kinds = append(kinds, e.Op+" "+e.Kind)
+			assert.Equal(t, "req-1", ctx.Value(requestKey{}), "%s %s", e.Op, e.Kind)
+		})
+		br := dialx.NewBreaker(dialx.DialerFunc(dialtest.Failing(errRefused)), dialx.WithConsecutiveFailures(1))
+		d := dialx.NewConcurrent(br, slowDial(time.Second, nil), slowDial(time.Hour, nil))
+		conn, err := d.DialContext(ctx, "tcp", "a:1") // a failure, a state change, a win, a cancel
+		require.NoError(t, err)
+		conn.Close()
+		_, err = br.DialContext(ctx, "tcp", "a:1") // a refusal
+		require.ErrorIs(t, err, dialx.ErrOpen)
+		synctest.Wait()
+		for _, kind := range []string{"concurrent start", "dial start", "dial done", "breaker state",
+			"concurrent won", "concurrent cancelled", "breaker refused"} {
+			assert.Contains(t, kinds, kind)
+		}
+	})
 }
 
-func TestNewSlogTrace(t *testing.T) {
+func TestSlogTraceLogsEachEventWithTheFieldsItsKindUses(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{
 		Level: slog.LevelDebug,
@@ -167,45 +195,96 @@ func TestNewSlogTrace(t *testing.T) {
 		},
 	}))
 	tr := dialx.NewSlogTrace(logger, slog.LevelDebug)
-	tr.DialStart(dialx.DialStartInfo{Network: "tcp", Address: "a:1"})
-	tr.DialDone(dialx.DialDoneInfo{Network: "tcp", Address: "a:1", Duration: time.Second, Err: errRefused})
-	tr.Attempt(dialx.AttemptInfo{Op: "repeat", Network: "tcp", Address: "a:1", Attempt: 2, Of: 3, Wait: time.Second})
-	tr.SelectiveMatch(dialx.SelectiveMatchInfo{Network: "tcp", Address: "a:1", Index: 1, Pattern: "*:1"})
-	tr.ConcurrentStart(dialx.ConcurrentStartInfo{Network: "tcp", Address: "a:1", Racer: 1, After: time.Second})
-	tr.ConcurrentWon(dialx.ConcurrentWonInfo{Network: "tcp", Address: "a:1", Racer: 1, After: time.Second})
-	tr.ConcurrentCancelled(dialx.ConcurrentCancelledInfo{Network: "tcp", Address: "a:1", Racer: 0})
-	tr.BreakerRefused(dialx.BreakerRefusedInfo{Network: "tcp", Address: "a:1", Key: "a:1", State: dialx.BreakerOpen})
-	tr.BreakerStateChange(dialx.BreakerStateChangeInfo{Network: "tcp", Address: "a:1", Key: "a:1",
-		From: dialx.BreakerClosed, To: dialx.BreakerOpen})
-	tr.LimitWaitStart(dialx.LimitWaitStartInfo{Network: "tcp", Address: "a:1"})
-	tr.LimitWaitDone(dialx.LimitWaitDoneInfo{Network: "tcp", Address: "a:1", Waited: time.Second})
-	tr.DelayWait(dialx.DelayWaitInfo{Network: "tcp", Address: "a:1", Wait: time.Second})
-	tr.TimeoutFired(dialx.TimeoutFiredInfo{Network: "tcp", Address: "a:1", After: time.Second})
-	const at = " network=tcp address=a:1"
+	ctx := context.Background()
+	at := dialx.Event{Network: "tcp", Address: "a:1"}
+	event := func(op, kind string, fill func(*dialx.Event)) dialx.Event {
+		e := at
+		e.Op, e.Kind = op, kind
+		if fill != nil {
+			fill(&e)
+		}
+		return e
+	}
+	for _, e := range []dialx.Event{
+		event("dial", "start", nil),
+		event("dial", "done", func(e *dialx.Event) { e.Elapsed, e.Err = time.Second, errRefused }),
+		event("repeat", "attempt", func(e *dialx.Event) { e.N, e.Of, e.Elapsed = 2, 3, time.Second }),
+		event("consecutive", "attempt", func(e *dialx.Event) { e.N, e.Of = 1, 2 }),
+		event("selective", "match", func(e *dialx.Event) { e.N, e.Detail = 0, "*:1" }),
+		event("concurrent", "start", func(e *dialx.Event) { e.N = 0 }),
+		event("concurrent", "won", func(e *dialx.Event) { e.N, e.Elapsed = 1, time.Second }),
+		event("concurrent", "cancelled", func(e *dialx.Event) { e.N = 0 }),
+		event("breaker", "refused", func(e *dialx.Event) { e.Detail, e.To = "a:1", dialx.BreakerOpen }),
+		event("breaker", "state", func(e *dialx.Event) { e.Detail, e.From, e.To = "a:1", dialx.BreakerClosed, dialx.BreakerOpen }),
+		event("limit", "wait", nil),
+		event("limit", "waited", func(e *dialx.Event) { e.Elapsed = time.Second }),
+		event("delay", "wait", func(e *dialx.Event) { e.Elapsed = time.Second }),
+		event("timeout", "fired", func(e *dialx.Event) { e.Elapsed = time.Second }),
+		event("mine", "step", func(e *dialx.Event) { e.Of, e.Detail = 4, "own" }),
+	} {
+		tr(ctx, e)
+	}
+	const a = " network=tcp address=a:1"
 	assert.Equal(t, strings.Join([]string{
-		`level=DEBUG msg="dialx: dial start"` + at,
-		`level=DEBUG msg="dialx: dial done"` + at + ` duration=1s error="connection refused"`,
-		`level=DEBUG msg="dialx: attempt"` + at + ` op=repeat attempt=2 of=3 wait=1s`,
-		`level=DEBUG msg="dialx: selective match"` + at + ` rule=1 pattern=*:1`,
-		`level=DEBUG msg="dialx: concurrent start"` + at + ` racer=1 after=1s`,
-		`level=DEBUG msg="dialx: concurrent won"` + at + ` racer=1 after=1s`,
-		`level=DEBUG msg="dialx: concurrent cancelled"` + at + ` racer=0`,
-		`level=DEBUG msg="dialx: breaker refused"` + at + ` key=a:1 state=open`,
-		`level=DEBUG msg="dialx: breaker state"` + at + ` key=a:1 from=closed to=open`,
-		`level=DEBUG msg="dialx: limit wait start"` + at,
-		`level=DEBUG msg="dialx: limit wait done"` + at + ` waited=1s`,
-		`level=DEBUG msg="dialx: delay wait"` + at + ` wait=1s`,
-		`level=DEBUG msg="dialx: timeout fired"` + at + ` after=1s`,
+		`level=DEBUG msg="dialx: dial start"` + a,
+		`level=DEBUG msg="dialx: dial done"` + a + ` elapsed=1s error="connection refused"`,
+		`level=DEBUG msg="dialx: repeat attempt"` + a + ` n=2 of=3 elapsed=1s`,
+		`level=DEBUG msg="dialx: consecutive attempt"` + a + ` n=1 of=2 elapsed=0s`,
+		`level=DEBUG msg="dialx: selective match"` + a + ` n=0 detail=*:1`,
+		`level=DEBUG msg="dialx: concurrent start"` + a + ` n=0 elapsed=0s`,
+		`level=DEBUG msg="dialx: concurrent won"` + a + ` n=1 elapsed=1s`,
+		`level=DEBUG msg="dialx: concurrent cancelled"` + a + ` n=0`,
+		`level=DEBUG msg="dialx: breaker refused"` + a + ` detail=a:1 to=open`,
+		`level=DEBUG msg="dialx: breaker state"` + a + ` detail=a:1 from=closed to=open`,
+		`level=DEBUG msg="dialx: limit wait"` + a,
+		`level=DEBUG msg="dialx: limit waited"` + a + ` elapsed=1s`,
+		`level=DEBUG msg="dialx: delay wait"` + a + ` elapsed=1s`,
+		`level=DEBUG msg="dialx: timeout fired"` + a + ` elapsed=1s`,
+		`level=DEBUG msg="dialx: mine step"` + a + ` of=4 detail=own`,
 	}, "\n")+"\n", buf.String())
+}
 
-	buf.Reset()
-	quiet := dialx.NewSlogTrace(logger, slog.LevelDebug-4)
-	quiet.DialStart(dialx.DialStartInfo{Network: "tcp", Address: "a:1"})
-	assert.Empty(t, buf.String(), "records below the handler's level are dropped")
+func TestSlogTraceDropsRecordsBelowTheHandlersLevel(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	dialx.NewSlogTrace(logger, slog.LevelDebug)(context.Background(), dialx.Event{Op: "dial", Kind: "start"})
+	assert.Empty(t, buf.String())
 	assert.PanicsWithValue(t, "dialx: NewSlogTrace: logger must not be nil, got nil", func() { dialx.NewSlogTrace(nil, 0) })
 }
 
-func TestTraceTimeoutDelaySwappable(t *testing.T) {
+// ctxHandler is a slog.Handler that writes each record's message with the
+// request ID its ctx carries, as handlers that add trace IDs do.
+type ctxHandler struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (h *ctxHandler) Enabled(ctx context.Context, _ slog.Level) bool {
+	return ctx.Value(requestKey{}) != nil
+}
+
+func (h *ctxHandler) Handle(ctx context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lines = append(h.lines, fmt.Sprintf("%v %s", ctx.Value(requestKey{}), r.Message))
+	return nil
+}
+
+func (h *ctxHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *ctxHandler) WithGroup(string) slog.Handler      { return h }
+
+func TestSlogTraceLogsWithTheDialCtx(t *testing.T) {
+	var h ctxHandler
+	tr := dialx.NewSlogTrace(slog.New(&h), slog.LevelInfo)
+	d := dialx.NewRepeat(dialx.DialerFunc(instantDial), 2)
+	_, err := d.DialContext(dialx.WithTrace(context.WithValue(context.Background(), requestKey{}, "req-7"), tr), "tcp", "a:1")
+	require.NoError(t, err)
+	_, err = d.DialContext(dialx.WithTrace(context.Background(), tr), "tcp", "a:1") // no ID: not enabled
+	require.NoError(t, err)
+	assert.Equal(t, []string{"req-7 dialx: repeat attempt", "req-7 dialx: dial start", "req-7 dialx: dial done"}, h.lines)
+}
+
+func TestTraceReportsTimeoutAndDelayAndFramesDialsBehindSwappable(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var log traceLog
 		ctx := dialx.WithTrace(t.Context(), log.trace())
@@ -233,34 +312,46 @@ func TestTraceTimeoutDelaySwappable(t *testing.T) {
 	})
 }
 
-func TestTraceSelective(t *testing.T) {
-	synctest.Test(t, testTraceSelective)
+func TestTraceReportsTheSelectiveRuleBeforeItsDial(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var log traceLog
+		ctx := dialx.WithTrace(t.Context(), log.trace())
+		s, err := dialx.NewSelective(
+			dialx.Rule{Pattern: "*.blocked.example", Dialer: dialx.NewReject(nil)},
+			dialx.Rule{Pattern: "*:443", Dialer: dialx.DialerFunc(instantDial)},
+			dialx.Rule{Pattern: "*", Dialer: dialx.NewBreaker(dialx.DialerFunc(instantDial))},
+		)
+		require.NoError(t, err)
+		_, err = s.DialContext(ctx, "tcp", "x.blocked.example:443")
+		require.ErrorIs(t, err, dialx.ErrRejected)
+		_, err = s.DialContext(ctx, "tcp", "api.example:443")
+		require.NoError(t, err)
+		_, err = s.DialContext(ctx, "tcp", "api.example:80")
+		require.NoError(t, err)
+		assert.Equal(t, "selective rule 0 \"*.blocked.example\"\n"+
+			"dial start tcp x.blocked.example:443\n"+
+			"dial done tcp x.blocked.example:443 0s err=dialx: reject tcp x.blocked.example:443: connection rejected\n"+
+			"selective rule 1 \"*:443\"\ndial start tcp api.example:443\ndial done tcp api.example:443 0s err=<nil>\n"+
+			"selective rule 2 \"*\"\ndial start tcp api.example:80\ndial done tcp api.example:80 0s err=<nil>",
+			log.String())
+	})
 }
 
-func testTraceSelective(t *testing.T) {
+func TestTraceReportsAGuardsRuleAsTheGuards(t *testing.T) {
 	var log traceLog
-	ctx := dialx.WithTrace(t.Context(), log.trace())
-	s, err := dialx.NewSelective(
-		dialx.Rule{Pattern: "*.blocked.example", Dialer: dialx.NewReject(nil)},
-		dialx.Rule{Pattern: "*:443", Dialer: dialx.DialerFunc(instantDial)},
-		dialx.Rule{Pattern: "*", Dialer: dialx.NewBreaker(dialx.DialerFunc(instantDial))},
-	)
+	ctx := dialx.WithTrace(context.Background(), log.trace())
+	g, err := dialx.NewGuard(dialx.DialerFunc(instantDial))
 	require.NoError(t, err)
-	_, err = s.DialContext(ctx, "tcp", "x.blocked.example:443")
+	_, err = g.DialContext(ctx, "tcp", "127.0.0.1:80")
 	require.ErrorIs(t, err, dialx.ErrRejected)
-	_, err = s.DialContext(ctx, "tcp", "api.example:443")
-	require.NoError(t, err)
-	_, err = s.DialContext(ctx, "tcp", "api.example:80")
-	require.NoError(t, err)
-	assert.Equal(t, "selective rule 0 \"*.blocked.example\"\n"+
-		"dial start tcp x.blocked.example:443\n"+
-		"dial done tcp x.blocked.example:443 0s err=dialx: reject tcp x.blocked.example:443: connection rejected\n"+
-		"selective rule 1 \"*:443\"\ndial start tcp api.example:443\ndial done tcp api.example:443 0s err=<nil>\n"+
-		"selective rule 2 \"*\"\ndial start tcp api.example:80\ndial done tcp api.example:80 0s err=<nil>",
-		log.String())
+	lines := strings.Split(log.String(), "\n")
+	require.Len(t, lines, 3)
+	assert.Regexp(t, `^guard rule \d+ "127\.0\.0\.0/8"$`, lines[0])
+	assert.Equal(t, "dial start tcp 127.0.0.1:80", lines[1])
+	assert.Regexp(t, `^dial done tcp 127\.0\.0\.1:80 \S+ err=.*not a public address`, lines[2])
 }
 
-func TestTraceAttempts(t *testing.T) {
+func TestTraceReportsEachAttemptWithItsWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var log traceLog
 		ctx := dialx.WithTrace(t.Context(), log.trace())
@@ -282,7 +373,7 @@ func TestTraceAttempts(t *testing.T) {
 	})
 }
 
-func TestTraceLimitWait(t *testing.T) {
+func TestTraceReportsLimitWaits(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var log traceLog
 		ctx := dialx.WithTrace(t.Context(), log.trace())
@@ -322,7 +413,7 @@ func TestTraceLimitWait(t *testing.T) {
 	})
 }
 
-func TestTraceThroughAStack(t *testing.T) {
+func TestTraceFollowsADialThroughAStack(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var log traceLog
 		ctx := dialx.WithTrace(t.Context(), log.trace())
@@ -363,12 +454,10 @@ func TestTraceThroughAStack(t *testing.T) {
 	})
 }
 
-func TestTraceConcurrentCancelledByTheCaller(t *testing.T) {
+func TestTraceReportsRacersCancelledByTheCaller(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var log traceLog
-		tr := log.trace()
-		tr.DialStart, tr.DialDone = nil, nil
-		ctx, cancel := context.WithTimeout(dialx.WithTrace(t.Context(), tr), 200*time.Millisecond)
+		log := traceLog{skip: "dial"}
+		ctx, cancel := context.WithTimeout(dialx.WithTrace(t.Context(), log.trace()), 200*time.Millisecond)
 		defer cancel()
 		d := dialx.NewConcurrent(slowDial(time.Hour, nil), slowDial(50*time.Millisecond, errRefused), slowDial(time.Hour, nil)).
 			WithOptions(dialx.WithStagger(100 * time.Millisecond))
@@ -378,4 +467,55 @@ func TestTraceConcurrentCancelledByTheCaller(t *testing.T) {
 		assert.Equal(t, "racer 0 start after 0s\nracer 1 start after 100ms\nracer 2 start after 150ms\n"+
 			"racer 0 cancelled\nracer 2 cancelled", log.String())
 	})
+}
+
+// ownDecorator is a decorator of a user's own: it reports a step of its
+// own and passes every dial on to next[0].
+type ownDecorator struct {
+	next []dialx.Dialer
+}
+
+func (p *ownDecorator) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if t := dialx.ContextTrace(ctx); t != nil {
+		t(ctx, dialx.Event{Op: "mine", Kind: "pass", Network: network, Address: address, Detail: "via next"})
+	}
+	return p.next[0].DialContext(ctx, network, address)
+}
+
+// ownUnwrapper is an ownDecorator that follows the Unwrap convention.
+type ownUnwrapper struct{ ownDecorator }
+
+func (u *ownUnwrapper) Unwrap() []dialx.Dialer { return u.next }
+
+func TestTraceLeavesAUsersDecoratorWithUnwrapToReportForItself(t *testing.T) {
+	tests := []struct {
+		name  string
+		inner dialx.Dialer
+		want  []string
+	}{
+		{
+			name:  "with Unwrap",
+			inner: &ownUnwrapper{ownDecorator{next: []dialx.Dialer{dialx.NewDelay(dialx.DialerFunc(instantDial), 0)}}},
+			want: []string{"attempt repeat 1/1 wait=0s", "{Op:mine Kind:pass Network:tcp Address:a:1 N:0 Of:0 " +
+				"Elapsed:0s Detail:via next From:closed To:closed Err:<nil>}",
+				"dial start tcp a:1", "dial done tcp a:1 0s err=<nil>"},
+		},
+		{
+			name:  "without Unwrap, framed as an innermost dial",
+			inner: &ownDecorator{next: []dialx.Dialer{dialx.NewDelay(dialx.DialerFunc(instantDial), 0)}},
+			want: []string{"attempt repeat 1/1 wait=0s", "dial start tcp a:1", "{Op:mine Kind:pass Network:tcp " +
+				"Address:a:1 N:0 Of:0 Elapsed:0s Detail:via next From:closed To:closed Err:<nil>}",
+				"dial start tcp a:1", "dial done tcp a:1 0s err=<nil>", "dial done tcp a:1 0s err=<nil>"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var log traceLog
+				_, err := dialx.NewRepeat(tt.inner, 1).DialContext(dialx.WithTrace(t.Context(), log.trace()), "tcp", "a:1")
+				require.NoError(t, err)
+				assert.Equal(t, tt.want, strings.Split(log.String(), "\n"))
+			})
+		})
+	}
 }

@@ -1,0 +1,84 @@
+package dialx
+
+import (
+	"context"
+	"unsafe"
+)
+
+// unwrapper is a Dialer that passes dials on to the Dialers Unwrap returns
+// (see [Dialer]): every decorator of this package, and a user's that
+// follows the convention.
+type unwrapper interface {
+	Unwrap() []Dialer
+}
+
+// refuser is a Dialer that can tell without dialing whether it would
+// refuse a dial (see [Dialer]): [Reject], [Selective], or a user's.
+type refuser interface {
+	Refusal(ctx context.Context, network, address string) error
+}
+
+// refusalOf tells whether a dial of address through d would be refused
+// without touching the network: d's own answer if it has a Refusal method,
+// else that of the one Dialer it passes dials on to, if it has one, else
+// nil. The walk is bounded by the depth of the stack (a Swappable is read
+// once per step).
+func refusalOf(ctx context.Context, d Dialer, network, address string) error {
+	for {
+		switch v := d.(type) {
+		case refuser:
+			return v.Refusal(ctx, network, address)
+		case unwrapper:
+			inner := v.Unwrap()
+			if len(inner) != 1 {
+				return nil
+			}
+			d = inner[0]
+		default:
+			return nil
+		}
+	}
+}
+
+// one returns the Dialer field at d as a slice of one, sharing its memory,
+// so that Unwrap neither allocates nor needs a field of its own.
+func one(d *Dialer) []Dialer {
+	return unsafe.Slice(d, 1)
+}
+
+// Unwrap returns the Dialer r retries.
+func (r *Repeat) Unwrap() []Dialer { return one(&r.dialer) }
+
+// Unwrap returns the Dialer t bounds.
+func (t *Timeout) Unwrap() []Dialer { return one(&t.dialer) }
+
+// Unwrap returns the Dialer d delays.
+func (d *Delay) Unwrap() []Dialer { return one(&d.dialer) }
+
+// Unwrap returns the current Dialer.
+func (s *Swappable) Unwrap() []Dialer { return one(&s.current.Load().dialer) }
+
+// Unwrap returns the Dialers c tries.
+func (c *Consecutive) Unwrap() []Dialer { return c.dialers }
+
+// Unwrap returns the Dialers r tries.
+func (r *Random) Unwrap() []Dialer { return r.dialers }
+
+// Unwrap returns the Dialers c races.
+func (c *Concurrent) Unwrap() []Dialer { return c.dialers }
+
+// Unwrap returns the Dialers of s's rules, in order.
+func (s *Selective) Unwrap() []Dialer { return s.dialers }
+
+// Unwrap returns the Dialer b guards.
+func (b *Breaker) Unwrap() []Dialer { return one(&b.dialer) }
+
+// Unwrap returns the Dialer l limits.
+func (l *Limit) Unwrap() []Dialer { return one(&l.dialer) }
+
+// Unwrap returns the Dialer r dials the resolved addresses with.
+func (r *Resolve) Unwrap() []Dialer { return one(&r.dialer) }
+
+// Unwrap returns the [Selective] g checks and dials with: its exceptions,
+// the blocked ranges, and last the Dialer it guards.
+func (g *Guard) Unwrap() []Dialer { return g.inner }
