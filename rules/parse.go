@@ -1,0 +1,118 @@
+package rules
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// maxLine bounds a line of a rules file.
+const maxLine = 64 << 10
+
+// Parse reads a rules file into a Table. Each line holds a pattern and the
+// name of its target (for example a route or an action, which
+// [Table.Rule] returns), separated by spaces or tabs; '#' starts a comment
+// that runs to the end of the line, and blank lines are skipped:
+//
+//	# block ads, send the intranet through the VPN, everything else direct
+//	.ads.example      block
+//	10.0.0.0/8        vpn
+//	[fd00::/8]:443    vpn
+//	*                 direct
+//
+// The patterns keep the file's order. Parse reports every bad line at once,
+// each as an [*Error] with its Line, joined with [errors.Join], and then
+// returns no Table. A line may hold at most 64 KiB (65,536 bytes) before its
+// end of line: a longer one is reported as a bad line and skipped, without
+// being held in memory, and the lines after it are still checked. An error
+// of r ends the file and is returned too, naming the line it was reading.
+func Parse(r io.Reader) (*Table, error) {
+	// Wrapped, so that a *bufio.Reader of the caller's with a larger buffer
+	// is not used as it is: the buffer's size is the line limit.
+	lines := bufio.NewReaderSize(struct{ io.Reader }{r}, maxLine+len("\r\n"))
+	t := &Table{}
+	var compiled []pattern
+	var errs []error
+	for line := 1; ; line++ {
+		// A read that ends the file may still bring its last line; an
+		// empty one holds no rule.
+		raw, tooLong, err := readLine(lines)
+		if tooLong {
+			errs = append(errs, &Error{Line: line, Index: len(compiled), Pattern: excerpt(raw),
+				Err: errors.New("line is longer than " + strconv.Itoa(maxLine) + " bytes")})
+		} else if p, text, target, bad := parseLine(line, string(raw), len(compiled)); bad != nil {
+			errs = append(errs, bad)
+		} else if text != "" {
+			compiled = append(compiled, p)
+			t.patterns, t.targets, t.lines = append(t.patterns, text), append(t.targets, target), append(t.lines, line)
+		}
+		if err != nil {
+			if err != io.EOF {
+				errs = append(errs, fmt.Errorf("dialx: line %d: %w", line, err))
+			}
+			break
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	t.index = newIndex(compiled)
+	return t, nil
+}
+
+// readLine returns the next line without its end of line ("\n" or "\r\n").
+// A line longer than maxLine is skipped to its end, not held: tooLong is
+// set and raw keeps the line's first bytes. err is the reader's error, io.EOF
+// at the end of the file, which may come with a last line.
+func readLine(lines *bufio.Reader) (raw []byte, tooLong bool, err error) {
+	raw, err = lines.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		head := append([]byte(nil), raw[:min(len(raw), 64)]...)
+		for err == bufio.ErrBufferFull {
+			_, err = lines.ReadSlice('\n')
+		}
+		return head, true, err
+	}
+	raw = bytes.TrimSuffix(raw, []byte("\n"))
+	raw = bytes.TrimSuffix(raw, []byte("\r"))
+	if len(raw) > maxLine {
+		return raw[:64], true, err
+	}
+	return raw, false, err
+}
+
+// excerpt is the start of an over-long line, to name it in an error.
+func excerpt(raw []byte) string {
+	text := strings.ToValidUTF8(string(raw[:min(len(raw), 32)]), "")
+	return text + "..."
+}
+
+// parseLine reads line number line of a rules file, which holds the pattern
+// number index if it holds one. It returns the pattern compiled and as
+// written ("" for a line without one) and its target, or the error of a bad
+// line.
+func parseLine(line int, text string, index int) (p pattern, written, target string, bad error) {
+	if line == 1 {
+		text = strings.TrimPrefix(text, "\uFEFF")
+	}
+	if comment := strings.IndexByte(text, '#'); comment >= 0 {
+		text = text[:comment]
+	}
+	fields := strings.Fields(text)
+	switch {
+	case len(fields) == 0:
+		return p, "", "", nil
+	case len(fields) != 2:
+		return p, "", "", &Error{Line: line, Index: index, Pattern: fields[0],
+			Err: errors.New("want PATTERN TARGET, got " + strconv.Itoa(len(fields)) + " fields")}
+	}
+	p, err := parsePattern(fields[0])
+	if err != nil {
+		return p, "", "", &Error{Line: line, Index: index, Pattern: fields[0], Err: err}
+	}
+	return p, fields[0], fields[1], nil
+}
