@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"slices"
 	"syscall"
 
 	"github.com/dialx/dialx/rules"
@@ -30,8 +29,8 @@ import (
 // Use [NewSelective] to make one; the zero value is not usable.
 // A Selective is safe for concurrent use by multiple goroutines.
 type Selective struct {
-	rules []Rule
-	table *rules.Table
+	dialers []Dialer // of each rule, whose pattern the table keeps
+	table   *rules.Table
 }
 
 // NewSelective compiles rules, in order, into a Selective. It reports every
@@ -40,22 +39,23 @@ type Selective struct {
 // Dialer of a rule is nil.
 func NewSelective(rules ...Rule) (*Selective, error) {
 	patterns := make([]string, len(rules))
+	dialers := make([]Dialer, len(rules))
 	for i, rule := range rules {
 		if isNilDialer(rule.Dialer) {
 			panic(fmt.Sprintf("dialx: NewSelective: rule %d (%s) has a nil Dialer", i, rule.Pattern))
 		}
-		patterns[i] = rule.Pattern
+		patterns[i], dialers[i] = rule.Pattern, rule.Dialer
 	}
-	return newSelective(slices.Clone(rules), patterns)
+	return newSelective(patterns, dialers)
 }
 
-// newSelective compiles the patterns of rules, which it keeps.
-func newSelective(list []Rule, patterns []string) (*Selective, error) {
+// newSelective compiles patterns into a Selective dialing through dialers.
+func newSelective(patterns []string, dialers []Dialer) (*Selective, error) {
 	table, err := rules.Compile(patterns...)
 	if err != nil {
 		return nil, err
 	}
-	return &Selective{rules: list, table: table}, nil
+	return &Selective{dialers: dialers, table: table}, nil
 }
 
 // DialContext dials address on network through the Dialer of the first rule
@@ -76,15 +76,16 @@ func (s *Selective) dial(ctx context.Context, op, network, address string) (net.
 	if err != nil {
 		return nil, &DialError{Op: op, Net: network, Addr: address, Err: err}
 	}
-	rule := &s.rules[i]
+	dialer := s.dialers[i]
 	var conn net.Conn
 	if t := traceFrom(ctx); t != nil {
 		if t.SelectiveMatch != nil {
-			t.SelectiveMatch(SelectiveMatchInfo{Network: network, Address: address, Index: i, Pattern: rule.Pattern})
+			pattern, _, _ := s.table.Rule(i)
+			t.SelectiveMatch(SelectiveMatchInfo{Network: network, Address: address, Index: i, Pattern: pattern})
 		}
-		conn, err = dialTraced(ctx, t, rule.Dialer, network, canonical)
+		conn, err = dialTraced(ctx, t, dialer, network, canonical)
 	} else {
-		conn, err = rule.Dialer.DialContext(ctx, network, canonical)
+		conn, err = dialer.DialContext(ctx, network, canonical)
 	}
 	return passOn(op, network, address, conn, err)
 }
@@ -123,7 +124,7 @@ func (s *Selective) Refusal(ctx context.Context, network, address string) error 
 	if err != nil {
 		return &DialError{Op: "selective", Net: network, Addr: address, Err: err}
 	}
-	return refusalOf(ctx, s.rules[i].Dialer, network, canonical)
+	return refusalOf(ctx, s.dialers[i], network, canonical)
 }
 
 // Match tells which rule a dial to address would take, and its index in the
@@ -135,7 +136,8 @@ func (s *Selective) Match(address string) (Rule, int, error) {
 	if err != nil {
 		return Rule{}, -1, &DialError{Op: "selective", Addr: address, Err: err}
 	}
-	return s.rules[i], i, nil
+	pattern, _, _ := s.table.Rule(i)
+	return Rule{Pattern: pattern, Dialer: s.dialers[i]}, i, nil
 }
 
 // find returns the index of the first rule that matches address, and the

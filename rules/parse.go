@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // maxLine bounds a line of a rules file.
@@ -34,21 +35,27 @@ func Parse(r io.Reader) (*Table, error) {
 	// Wrapped, so that a *bufio.Reader of the caller's with a larger buffer
 	// is not used as it is: the buffer's size is the line limit.
 	lines := bufio.NewReaderSize(struct{ io.Reader }{r}, maxLine+len("\r\n"))
-	t := &Table{}
-	var compiled []pattern
+	// The rules are gathered in chunks and copied once their number is
+	// known: growing slices by append would allocate, over a large file,
+	// about five times what the Table keeps.
+	var chunks [][]parsed
+	count := 0
 	var errs []error
 	for line := 1; ; line++ {
 		// A read that ends the file may still bring its last line; an
 		// empty one holds no rule.
 		raw, tooLong, err := readLine(lines)
 		if tooLong {
-			errs = append(errs, &Error{Line: line, Index: len(compiled), Pattern: excerpt(raw),
+			errs = append(errs, &Error{Line: line, Index: count, Pattern: excerpt(raw),
 				Err: errors.New("line is longer than " + strconv.Itoa(maxLine) + " bytes")})
-		} else if p, text, target, bad := parseLine(line, string(raw), len(compiled)); bad != nil {
+		} else if rule, bad := parseLine(line, string(raw), count); bad != nil {
 			errs = append(errs, bad)
-		} else if text != "" {
-			compiled = append(compiled, p)
-			t.patterns, t.targets, t.lines = append(t.patterns, text), append(t.targets, target), append(t.lines, line)
+		} else if rule.text != "" {
+			if len(chunks) == 0 || len(chunks[len(chunks)-1]) == cap(chunks[len(chunks)-1]) {
+				chunks = append(chunks, make([]parsed, 0, 1024))
+			}
+			chunks[len(chunks)-1] = append(chunks[len(chunks)-1], rule)
+			count++
 		}
 		if err != nil {
 			if err != io.EOF {
@@ -60,8 +67,24 @@ func Parse(r io.Reader) (*Table, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	t := &Table{patterns: make([]string, 0, count), targets: make([]string, 0, count), lines: make([]int, 0, count)}
+	compiled := make([]pattern, 0, count)
+	for _, chunk := range chunks {
+		for _, rule := range chunk {
+			compiled = append(compiled, rule.compiled)
+			t.patterns, t.targets, t.lines = append(t.patterns, rule.text), append(t.targets, rule.target), append(t.lines, rule.line)
+		}
+	}
 	t.index = newIndex(compiled)
 	return t, nil
+}
+
+// parsed is a rule of a rules file: its pattern compiled and as written,
+// its target and its line.
+type parsed struct {
+	compiled     pattern
+	text, target string
+	line         int
 }
 
 // readLine returns the next line without its end of line ("\n" or "\r\n").
@@ -91,28 +114,40 @@ func excerpt(raw []byte) string {
 	return text + "..."
 }
 
-// parseLine reads line number line of a rules file, which holds the pattern
-// number index if it holds one. It returns the pattern compiled and as
-// written ("" for a line without one) and its target, or the error of a bad
-// line.
-func parseLine(line int, text string, index int) (p pattern, written, target string, bad error) {
+// parseLine reads line number line of a rules file, which holds the rule
+// number index if it holds one. It returns the rule, with an empty text for
+// a line without one, or the error of a bad line.
+func parseLine(line int, text string, index int) (parsed, error) {
 	if line == 1 {
 		text = strings.TrimPrefix(text, "\uFEFF")
 	}
 	if comment := strings.IndexByte(text, '#'); comment >= 0 {
 		text = text[:comment]
 	}
-	fields := strings.Fields(text)
-	switch {
-	case len(fields) == 0:
-		return p, "", "", nil
-	case len(fields) != 2:
-		return p, "", "", &Error{Line: line, Index: index, Pattern: fields[0],
-			Err: errors.New("want PATTERN TARGET, got " + strconv.Itoa(len(fields)) + " fields")}
+	// strings.Fields, without a slice for the fields of every line.
+	pattern, rest := nextField(text)
+	target, rest := nextField(rest)
+	switch extra, _ := nextField(rest); {
+	case pattern == "":
+		return parsed{}, nil
+	case target == "" || extra != "":
+		return parsed{}, &Error{Line: line, Index: index, Pattern: pattern,
+			Err: errors.New("want PATTERN TARGET, got " + strconv.Itoa(len(strings.Fields(text))) + " fields")}
 	}
-	p, err := parsePattern(fields[0])
+	p, err := parsePattern(pattern)
 	if err != nil {
-		return p, "", "", &Error{Line: line, Index: index, Pattern: fields[0], Err: err}
+		return parsed{}, &Error{Line: line, Index: index, Pattern: pattern, Err: err}
 	}
-	return p, fields[0], fields[1], nil
+	return parsed{compiled: p, text: pattern, target: target, line: line}, nil
+}
+
+// nextField returns the first field of s, as strings.Fields splits it, and
+// what follows it.
+func nextField(s string) (field, rest string) {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	end := strings.IndexFunc(s, unicode.IsSpace)
+	if end < 0 {
+		return s, ""
+	}
+	return s[:end], s[end:]
 }
