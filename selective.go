@@ -143,13 +143,9 @@ func (s *Selective) Match(address string) (Rule, int, error) {
 // find returns the index of the first rule that matches address, and the
 // address in canonical form: address itself when it is canonical already,
 // which costs no allocation.
-func (s *Selective) find(address string) (int, string, error) {
-	i, canonical, err := s.table.Match(address)
-	switch {
-	case err != nil:
-		return -1, "", err
-	case i < 0:
-		return -1, "", ErrNoMatch
+func (s *Selective) find(address string) (i int, canonical string, err error) {
+	if i, canonical, err = s.table.Match(address); i < 0 && err == nil {
+		err = ErrNoMatch
 	}
-	return i, canonical, nil
+	return i, canonical, err
 }
