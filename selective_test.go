@@ -28,21 +28,6 @@ func newSelective(t testing.TB, patterns ...string) *dialx.Selective {
 	return s
 }
 
-// route returns the index of the rule that address takes, -1 for no match,
-// -2 for an invalid address.
-func route(t *testing.T, s *dialx.Selective, address string) int {
-	t.Helper()
-	_, i, err := s.Match(address)
-	switch {
-	case errors.Is(err, dialx.ErrNoMatch):
-		return -1
-	case errors.Is(err, rules.ErrInvalidAddress):
-		return -2
-	}
-	require.NoError(t, err)
-	return i
-}
-
 func TestSelectiveDialsThroughMatchingRule(t *testing.T) {
 	block := dialx.NewReject(errors.New("Blocked"))
 	allow := &dialtest.Dialer{Label: "allow"}
