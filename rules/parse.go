@@ -52,7 +52,11 @@ func Parse(r io.Reader) (*Table, error) {
 			errs = append(errs, bad)
 		} else if rule.text != "" {
 			if len(chunks) == 0 || len(chunks[len(chunks)-1]) == cap(chunks[len(chunks)-1]) {
-				chunks = append(chunks, make([]parsed, 0, min(16<<len(chunks), 1024)))
+				size := 1024 // from the seventh chunk on
+				if len(chunks) < 6 {
+					size = 16 << len(chunks)
+				}
+				chunks = append(chunks, make([]parsed, 0, size))
 			}
 			chunks[len(chunks)-1] = append(chunks[len(chunks)-1], rule)
 			count++

@@ -42,6 +42,27 @@ func TestParseReadsPatternsTargetsAndLines(t *testing.T) {
 	}
 }
 
+// TestParseKeepsEveryRuleOfALargeFile reads more rules than fit in the
+// chunks Parse gathers them in before it knows their number, so that a
+// chunk size computed wrongly for a late chunk shows.
+func TestParseKeepsEveryRuleOfALargeFile(t *testing.T) {
+	const count = 100000
+	var file strings.Builder
+	for i := range count {
+		fmt.Fprintf(&file, ".zone%d.example route%d\n", i, i)
+	}
+	table, err := rules.Parse(strings.NewReader(file.String()))
+	require.NoError(t, err)
+	require.Equal(t, count, table.Len())
+	for _, i := range []int{0, 15, 16, 1007, 1008, 50000, count - 1} {
+		pattern, target, line := table.Rule(i)
+		assert.Equal(t, fmt.Sprintf(".zone%d.example route%d %d", i, i, i+1), fmt.Sprintf("%s %s %d", pattern, target, line))
+		j, _, err := table.Match(fmt.Sprintf("www.zone%d.example:443", i))
+		require.NoError(t, err)
+		assert.Equal(t, i, j)
+	}
+}
+
 func TestParseOfAFileWithoutPatternsIsEmpty(t *testing.T) {
 	for _, file := range []string{"", "# nothing\n\n", "\uFEFF"} {
 		table, err := rules.Parse(strings.NewReader(file))
