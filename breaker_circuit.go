@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/dialx/dialx/rules"
 )
 
 // circuit is what a Breaker keeps for one destination. The fields read on
@@ -124,7 +126,7 @@ func (b *Breaker) record(call breakerCall, c *circuit, probe bool, err error) {
 // health: a Reject's, a Selective's, or an inner Breaker's.
 func refusal(err error) bool {
 	return errors.Is(err, ErrRejected) || errors.Is(err, ErrNoMatch) ||
-		errors.Is(err, ErrInvalidAddress) || errors.Is(err, ErrOpen)
+		errors.Is(err, rules.ErrInvalidAddress) || errors.Is(err, ErrOpen)
 }
 
 // trip opens c, unless another dial did first.

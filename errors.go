@@ -2,7 +2,6 @@ package dialx
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 )
 
@@ -13,13 +12,6 @@ var ErrRejected = errors.New("dialx: connection rejected")
 // ErrNoMatch is matched, under [errors.Is], by the error a [Selective]
 // returns when no rule matches the address being dialed.
 var ErrNoMatch = errors.New("dialx: no rule matches the address")
-
-// ErrInvalidAddress is matched, under [errors.Is], by the error a
-// [Selective], [Resolve] or [Guard] returns for an address it cannot read as
-// host and port, or whose host is neither a valid host name nor an IP
-// literal (see [Selective] for what that excludes). No Dialer is called for
-// it.
-var ErrInvalidAddress = errors.New("dialx: invalid address")
 
 // ErrOpen is matched, under [errors.Is], by the error a [Breaker] returns
 // when it refuses a dial because the destination's circuit is open (or
@@ -92,37 +84,6 @@ func (e *DialError) Timeout() bool {
 // Deprecated: as for [net.Error], Temporary is not well defined; use
 // Timeout or errors.Is.
 func (e *DialError) Temporary() bool { return e.Timeout() }
-
-// RuleError reports a rule that [NewSelective] or [ParseRules] refused: where
-// it is, its pattern and why. NewSelective and ParseRules report every bad
-// rule at once, each as a RuleError joined with [errors.Join]; use
-// [errors.As] to reach the first. A RuleError is never modified after it is
-// returned, so it may be read from any number of goroutines.
-type RuleError struct {
-	// Line is the rule's line in a rules file, counting from 1, or 0 when
-	// the rule was passed to NewSelective.
-	Line int
-	// Index is the rule's position in the list passed to NewSelective, or
-	// in the list ParseRules would have returned.
-	Index int
-	// Pattern is the pattern as written.
-	Pattern string
-	// Err says what is wrong.
-	Err error
-}
-
-// Error reads like `dialx: rule 2 "example.com:nope": port "nope" is not a
-// decimal number` or, for a rules file, `dialx: line 7: ...`.
-func (e *RuleError) Error() string {
-	where := "rule " + strconv.Itoa(e.Index) + " " + strconv.Quote(e.Pattern)
-	if e.Line > 0 {
-		where = "line " + strconv.Itoa(e.Line) + ": pattern " + strconv.Quote(e.Pattern)
-	}
-	return "dialx: " + where + ": " + e.Err.Error()
-}
-
-// Unwrap returns the cause.
-func (e *RuleError) Unwrap() error { return e.Err }
 
 // bare is one of the package's sentinels without its "dialx: " prefix, for
 // use inside a longer message; errors.Is still finds the sentinel.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"net"
-	"net/netip"
+	"strconv"
+	"strings"
 	"syscall"
+
+	"github.com/dialx/dialx/rules"
 )
 
 // Guard dials only public destinations: the one-call defence against
@@ -13,8 +16,8 @@ import (
 // was given by someone else.
 //
 // A Guard reads every address in canonical form and refuses one it cannot
-// read (a [*DialError] matching [ErrInvalidAddress]). It refuses every IP
-// address in the blocks [NonPublicPrefixes] lists, with a [*Reject] whose
+// read (a [*DialError] matching [rules.ErrInvalidAddress]). It refuses every IP
+// address in the blocks [rules.NonPublicPrefixes] lists, with a [*Reject] whose
 // reason names the block (the error matches [ErrRejected]). It resolves host
 // names itself, as [Resolve] does, racing the answers in the manner of
 // RFC 8305, checks each resolved address against the same blocks, and dials
@@ -60,7 +63,7 @@ func WithExceptions(rules ...Rule) Option {
 
 // NewGuard returns a Guard that dials public destinations through d,
 // configured by opts: [WithExceptions], [WithResolver], [WithStagger]. It
-// reports every bad exception, each as a [*RuleError] joined with
+// reports every bad exception, each as a [*rules.Error] joined with
 // [errors.Join], as [NewSelective] does. It panics if d is nil.
 func NewGuard(d Dialer, opts ...Option) (*Guard, error) {
 	mustDialer("NewGuard", d)
@@ -68,16 +71,12 @@ func NewGuard(d Dialer, opts ...Option) (*Guard, error) {
 	cfg.apply("NewGuard", takenByGuard, opts)
 	var errs []error
 	for i, rule := range cfg.exceptions {
-		p, err := parsePattern(rule.Pattern)
-		switch {
-		case err != nil:
-		case p.kind == hostAny, p.kind == hostPrefix && p.prefix.Bits() == 0:
-			err = errors.New("an exception for every host or every address would turn the guard off")
-		case isNilDialer(rule.Dialer):
+		err := checkException(rule.Pattern)
+		if err == nil && isNilDialer(rule.Dialer) {
 			err = errors.New("nil Dialer")
 		}
 		if err != nil {
-			errs = append(errs, &RuleError{Index: i, Pattern: rule.Pattern, Err: err})
+			errs = append(errs, &rules.Error{Index: i, Pattern: rule.Pattern, Err: err})
 		}
 	}
 	if len(errs) > 0 {
@@ -109,39 +108,51 @@ func NewGuard(d Dialer, opts ...Option) (*Guard, error) {
 	return &Guard{rules: rules, inner: []Dialer{rules}}, nil
 }
 
+// checkException returns what is wrong with the pattern of an exception:
+// why it does not compile, or that it holds every address of a family (a
+// rule for every host, or a /0 block), which would turn the guard off.
+func checkException(pattern string) error {
+	if _, err := rules.Compile(pattern); err != nil {
+		var bad *rules.Error
+		errors.As(err, &bad)
+		return bad.Err
+	}
+	// Without its ports, by the grammar's own split, the pattern holds
+	// every address of a family when it holds both ends of its range: no
+	// glob holds both 0.0.0.0 and 255.255.255.255, and no glob holds an
+	// IPv6 address.
+	host := pattern
+	if end := strings.IndexByte(pattern, ']'); pattern[0] == '[' && end > 0 {
+		host = pattern[:end+1]
+	} else if strings.Count(pattern, ":") == 1 {
+		host, _, _ = strings.Cut(pattern, ":")
+	}
+	table, err := rules.Compile(host)
+	if err != nil {
+		return nil
+	}
+	for _, ends := range [][2]string{{"0.0.0.0:0", "255.255.255.255:0"}, {"[::]:0", "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:0"}} {
+		first, _, _ := table.Match(ends[0])
+		last, _, _ := table.Match(ends[1])
+		if first == 0 && last == 0 {
+			return errors.New("an exception for every host or every address would turn the guard off")
+		}
+	}
+	return nil
+}
+
 // guardRules is the exceptions, then a refusal for every non-public block,
 // then everything else through rest.
 func guardRules(exceptions []Rule, rest Dialer) (*Selective, error) {
-	refuse := NewRejectFunc(nonPublicReason)
-	rules := make([]Rule, 0, len(exceptions)+len(nonPublicPrefixes)+1)
-	rules = append(rules, exceptions...)
-	for _, prefix := range nonPublicPrefixes {
-		rules = append(rules, Rule{Pattern: prefix.String(), Dialer: refuse})
+	blocks := rules.NonPublicPrefixes()
+	list := make([]Rule, 0, len(exceptions)+len(blocks)+1)
+	list = append(list, exceptions...)
+	for _, block := range blocks {
+		refuse := NewReject(errors.New("not a public address: " + block.String()))
+		list = append(list, Rule{Pattern: block.String(), Dialer: refuse})
 	}
-	rules = append(rules, Rule{Pattern: "*", Dialer: rest})
-	return NewSelective(rules...)
-}
-
-// nonPublicReason names the narrowest row of the registries that holds the
-// address, a canonical IP literal, so the error says why it was refused.
-func nonPublicReason(_, address string) error {
-	host, _, _ := net.SplitHostPort(address)
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return errors.New("not a public address")
-	}
-	ip = ip.WithZone("")
-	var narrowest *nonPublicBlock
-	for i := range nonPublicBlocks {
-		row := &nonPublicBlocks[i]
-		if row.prefix.Contains(ip) && (narrowest == nil || row.prefix.Bits() > narrowest.prefix.Bits()) {
-			narrowest = row
-		}
-	}
-	if narrowest == nil {
-		return errors.New("not a public address")
-	}
-	return errors.New("not a public address: " + narrowest.prefix.String() + " is " + narrowest.name + " (" + narrowest.rfc + ")")
+	list = append(list, Rule{Pattern: "*", Dialer: rest})
+	return NewSelective(list...)
 }
 
 // installControl makes d check each address it connects to against rules
@@ -174,7 +185,7 @@ func (g *Guard) DialContext(ctx context.Context, network, address string) (net.C
 		return nil, &DialError{Op: "guard", Net: network, Addr: address, Err: err}
 	}
 	return nil, &DialError{Op: "guard", Net: network, Addr: address,
-		Err: rejection(errors.New("network " + quote(network) + " is not an IP network the guard checks"))}
+		Err: rejection(errors.New("network " + strconv.Quote(network) + " is not an IP network the guard checks"))}
 }
 
 // Dial is DialContext with [context.Background].

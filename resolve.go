@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/dialx/dialx/rules"
 )
 
 // Resolver looks up the IP addresses of a host name. [*net.Resolver] is one;
@@ -31,7 +33,7 @@ type Resolver interface {
 // host that is neither a valid host name nor an IP literal (control
 // characters, invalid UTF-8, an alternate IPv4 spelling such as "127.1",
 // more than 253 bytes) or a port that is not a decimal number fails with a
-// [*DialError] matching [ErrInvalidAddress], and nothing is looked up or
+// [*DialError] matching [rules.ErrInvalidAddress], and nothing is looked up or
 // dialed. A name is looked up in its canonical form (lower case ASCII, after
 // IDNA mapping, without a trailing dot). An IP literal is dialed at once in
 // its canonical form: an IPv4-mapped IPv6 address as the IPv4 address, and
@@ -48,8 +50,8 @@ type Resolver interface {
 // answers does not hold up the others. The first connection wins; the
 // other attempts get their ctx cancelled, and a connection that still
 // arrives from them is closed, never leaked. A resolved address that
-// cannot be dialed as given (invalid, or link-local with a zone that is not
-// made of letters, digits, '.', '_' and '-') is left out. A [Trace] sees
+// cannot be dialed as given (invalid, or with a zone that is not made
+// of letters, digits, '.', '_' and '-') is left out. A [Trace] sees
 // each attempt as an innermost dial ("dial" start and done); the
 // "concurrent" events are not reported. A panic of an attempt reaches the caller as
 // described for [Concurrent].
@@ -97,17 +99,15 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
-	var buf [maxHostLen + 1]byte
-	target, err := parseTarget(buf[:0], address)
+	canonical, err := rules.Canonical(address)
 	if err != nil {
 		return fail(err)
 	}
-	port := target.portText
-	if target.ip.IsValid() {
-		conn, err := dialInner(ctx, r.dialer, network, target.canonical(address))
+	host, port, _ := net.SplitHostPort(canonical)
+	if _, err := netip.ParseAddr(host); err == nil {
+		conn, err := dialInner(ctx, r.dialer, network, canonical)
 		return passOn("resolve", network, address, conn, err)
 	}
-	host := string(target.text)
 	found, err := r.resolver.LookupNetIP(ctx, ipNetwork(network), host)
 	switch {
 	case err != nil:

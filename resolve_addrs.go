@@ -1,35 +1,37 @@
 package dialx
 
-import "net/netip"
+import (
+	"net/netip"
 
-// needsZone reports whether ip is an IPv6 address whose scope is one link
-// (or one interface), so that dialing it needs the zone that names it.
-func needsZone(ip netip.Addr) bool {
-	return ip.Is6() && (ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast())
-}
+	"github.com/dialx/dialx/rules"
+)
 
 // happyEyeballsOrder returns the addresses a resolver found in canonical
 // form (IPv4-mapped addresses unmapped; a zone only on link-local IPv6
-// addresses, and only a valid one) and in the order of RFC 8305, section 4:
-// the first as the resolver gave it, then alternately the other family and
-// the first's, each family in the resolver's order. Addresses that cannot
-// be dialed (invalid, or link-local with a zone that is not valid) are
-// left out.
+// addresses) and in the order of RFC 8305, section 4: the first as the
+// resolver gave it, then alternately the other family and the first's, each
+// family in the resolver's order. Addresses that cannot be dialed (invalid,
+// or with a zone that is not valid) are left out.
 func happyEyeballsOrder(found []netip.Addr) []netip.Addr {
 	ips := make([]netip.Addr, 0, len(found))
 	for _, ip := range found {
 		if !ip.IsValid() {
 			continue
 		}
-		zone := ip.Zone()
-		ip = ip.WithZone("").Unmap()
-		if zone != "" && needsZone(ip) {
-			if checkZone(zone) != nil {
+		if ip.Zone() != "" {
+			// rules.Canonical keeps a zone where dialing needs it and
+			// refuses one that is not a valid interface name.
+			canonical, err := rules.Canonical(netip.AddrPortFrom(ip, 0).String())
+			if err != nil {
 				continue
 			}
-			ip = ip.WithZone(zone)
+			checked, err := netip.ParseAddrPort(canonical)
+			if err != nil {
+				continue
+			}
+			ip = checked.Addr()
 		}
-		ips = append(ips, ip)
+		ips = append(ips, ip.Unmap())
 	}
 	if len(ips) < 3 {
 		// Two addresses are in order whatever their families.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/dialx/dialx"
 	"github.com/dialx/dialx/internal/dialtest"
+	"github.com/dialx/dialx/rules"
 )
 
 // Resolve dials in the order of RFC 8305, section 4: the resolver's first
@@ -84,18 +85,18 @@ func TestResolveCanonicalForms(t *testing.T) {
 		{address: "[ff02::1%eth0]:443", wantDialed: "[ff02::1%eth0]:443"},
 		{address: "[2001:db8::1%eth0]:443", wantDialed: "[2001:db8::1]:443"},
 		{address: "[::ffff:192.0.2.1%eth0]:443", wantDialed: "192.0.2.1:443"},
-		{address: "bad\x00host.example:80", wantErr: dialx.ErrInvalidAddress},
-		{address: "bad host.example:80", wantErr: dialx.ErrInvalidAddress},
-		{address: "\xff.example:80", wantErr: dialx.ErrInvalidAddress},
-		{address: "127.1:80", wantErr: dialx.ErrInvalidAddress},
-		{address: "0x7f.0.0.1:80", wantErr: dialx.ErrInvalidAddress},
-		{address: "2130706433:80", wantErr: dialx.ErrInvalidAddress},
-		{address: strings.Repeat("a.", 150) + "com:80", wantErr: dialx.ErrInvalidAddress},
-		{address: "a." + strings.Repeat("b", 64) + ".example:80", wantErr: dialx.ErrInvalidAddress},
-		{address: "example.com:http", wantErr: dialx.ErrInvalidAddress},
-		{address: "example.com:080", wantErr: dialx.ErrInvalidAddress},
-		{address: "example.com", wantErr: dialx.ErrInvalidAddress},
-		{address: "[fe80::1%a/b]:80", wantErr: dialx.ErrInvalidAddress},
+		{address: "bad\x00host.example:80", wantErr: rules.ErrInvalidAddress},
+		{address: "bad host.example:80", wantErr: rules.ErrInvalidAddress},
+		{address: "\xff.example:80", wantErr: rules.ErrInvalidAddress},
+		{address: "127.1:80", wantErr: rules.ErrInvalidAddress},
+		{address: "0x7f.0.0.1:80", wantErr: rules.ErrInvalidAddress},
+		{address: "2130706433:80", wantErr: rules.ErrInvalidAddress},
+		{address: strings.Repeat("a.", 150) + "com:80", wantErr: rules.ErrInvalidAddress},
+		{address: "a." + strings.Repeat("b", 64) + ".example:80", wantErr: rules.ErrInvalidAddress},
+		{address: "example.com:http", wantErr: rules.ErrInvalidAddress},
+		{address: "example.com:080", wantErr: rules.ErrInvalidAddress},
+		{address: "example.com", wantErr: rules.ErrInvalidAddress},
+		{address: "[fe80::1%a/b]:80", wantErr: rules.ErrInvalidAddress},
 	}
 	for _, tt := range tests {
 		t.Run(tt.address, func(t *testing.T) {
@@ -157,7 +158,7 @@ func FuzzResolveAddress(f *testing.F) {
 		_, err := dialx.NewResolve(inner, dialx.WithResolver(lookup), dialx.WithStagger(time.Hour)).
 			DialContext(context.Background(), "tcp", address)
 		require.Error(t, err)
-		if errors.Is(err, dialx.ErrInvalidAddress) {
+		if errors.Is(err, rules.ErrInvalidAddress) {
 			assert.Empty(t, looked, "a refused address is not looked up")
 			assert.Empty(t, dialed, "a refused address is not dialed")
 			return

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dialx/dialx"
 	"github.com/dialx/dialx/internal/dialtest"
+	"github.com/dialx/dialx/rules"
 )
 
 // fakeResolver answers from a table and counts its lookups.
@@ -113,7 +114,7 @@ func TestResolveErrors(t *testing.T) {
 		{name: "no addresses", resolver: &fakeResolver{}, address: "empty.example:80",
 			want: "dialx: resolve tcp empty.example:80: no addresses for empty.example"},
 		{name: "bad address", resolver: &fakeResolver{}, address: "no-port.example",
-			want: "dialx: resolve tcp no-port.example: invalid address: missing port in address", wantIs: dialx.ErrInvalidAddress},
+			want: "dialx: resolve tcp no-port.example: invalid address: missing port in address", wantIs: rules.ErrInvalidAddress},
 		{name: "every address fails", resolver: &fakeResolver{answers: map[string][]netip.Addr{"two.example": addrs("192.0.2.1", "192.0.2.2")}},
 			address: "two.example:80", want: "dialx: resolve tcp two.example:80: all 2 addresses failed: refused; refused", wantIs: refused},
 	}
@@ -210,9 +211,9 @@ func TestSelectiveControlContext(t *testing.T) {
 		{address: "0.0.0.0:80", wantIs: dialx.ErrRejected},
 		{address: "[::]:80", wantIs: dialx.ErrRejected},
 		{address: "[::1]:80", wantIs: dialx.ErrRejected},
-		{address: "", wantIs: dialx.ErrInvalidAddress},
-		{address: "[::1", wantIs: dialx.ErrInvalidAddress},
-		{address: "/var/run/socket", wantIs: dialx.ErrInvalidAddress},
+		{address: "", wantIs: rules.ErrInvalidAddress},
+		{address: "[::1", wantIs: rules.ErrInvalidAddress},
+		{address: "/var/run/socket", wantIs: rules.ErrInvalidAddress},
 	}
 	for _, tt := range tests {
 		t.Run(tt.address, func(t *testing.T) {

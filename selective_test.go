@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/dialx/dialx"
 	"github.com/dialx/dialx/internal/dialtest"
+	"github.com/dialx/dialx/rules"
 )
 
 // newSelective builds a Selective whose rule i dials through a fake that
@@ -26,62 +26,6 @@ func newSelective(t testing.TB, patterns ...string) *dialx.Selective {
 	s, err := dialx.NewSelective(rules...)
 	require.NoError(t, err)
 	return s
-}
-
-// route returns the index of the rule that address takes, -1 for no match,
-// -2 for an invalid address.
-func route(t *testing.T, s *dialx.Selective, address string) int {
-	t.Helper()
-	_, i, err := s.Match(address)
-	switch {
-	case errors.Is(err, dialx.ErrNoMatch):
-		return -1
-	case errors.Is(err, dialx.ErrInvalidAddress):
-		return -2
-	}
-	require.NoError(t, err)
-	return i
-}
-
-func TestSelectiveOriginalGrammar(t *testing.T) {
-	tests := []struct {
-		name     string
-		patterns []string
-		address  string
-		want     int
-	}{
-		{name: "exact host", patterns: []string{"github.com"}, address: "github.com:443", want: 0},
-		{name: "exact host is not a subdomain", patterns: []string{"youtube.com"}, address: "www.youtube.com:443", want: -1},
-		{name: "host and port", patterns: []string{"example.com:80"}, address: "example.com:80", want: 0},
-		{name: "host and other port", patterns: []string{"example.com:80"}, address: "example.com:81", want: -1},
-		{name: "port range low edge", patterns: []string{"*:80-81"}, address: "a.example:80", want: 0},
-		{name: "port range high edge", patterns: []string{"*:80-81"}, address: "a.example:81", want: 0},
-		{name: "port range outside", patterns: []string{"*:80-81"}, address: "a.example:82", want: -1},
-		{name: "star matches all", patterns: []string{"*"}, address: "anything.example:1", want: 0},
-		{name: "star matches IPs", patterns: []string{"*"}, address: "[::1]:1", want: 0},
-		{name: "star with port", patterns: []string{"*:443"}, address: "10.1.2.3:443", want: 0},
-		{name: "star prefix crosses dots", patterns: []string{"*example.com"}, address: "a.b.example.com:80", want: 0},
-		{name: "star prefix matches without dot", patterns: []string{"*example.com"}, address: "badexample.com:80", want: 0},
-		{name: "star in the middle", patterns: []string{"ads.*.example"}, address: "ads.eu.cdn.example:80", want: 0},
-		{name: "star at the end", patterns: []string{"tracker.*"}, address: "tracker.example.org:80", want: 0},
-		{name: "star at the end no match", patterns: []string{"tracker.*"}, address: "tracker:80", want: -1},
-		{name: "bare IPv6", patterns: []string{"::1"}, address: "[::1]:8080", want: 0},
-		{name: "bracketed IPv6 with port", patterns: []string{"[::1]:80"}, address: "[::1]:80", want: 0},
-		{name: "bracketed IPv6 other port", patterns: []string{"[::1]:80"}, address: "[::1]:81", want: -1},
-		{name: "IPv4 literal", patterns: []string{"127.0.0.1:22"}, address: "127.0.0.1:22", want: 0},
-		{name: "upper case rule", patterns: []string{"EXAMPLE.COM"}, address: "example.com:80", want: 0},
-		{name: "upper case address", patterns: []string{"example.com"}, address: "Example.COM:80", want: 0},
-		{name: "first match wins", patterns: []string{"*:80", "example.com", "*"}, address: "example.com:80", want: 0},
-		{name: "later rule when earlier misses", patterns: []string{"*:80", "example.com", "*"}, address: "example.com:443", want: 1},
-		{name: "catch-all last", patterns: []string{"ads.example.com", "*:80-81", "*"}, address: "other.example:8080", want: 2},
-		{name: "empty list", patterns: nil, address: "example.com:80", want: -1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := newSelective(t, tt.patterns...)
-			assert.Equal(t, tt.want, route(t, s, tt.address))
-		})
-	}
 }
 
 func TestSelectiveDialsThroughMatchingRule(t *testing.T) {
@@ -139,7 +83,7 @@ func TestSelectiveEmptyRejectsEverything(t *testing.T) {
 	assert.ErrorIs(t, err, dialx.ErrNoMatch)
 }
 
-func TestSelectiveInvalidAddress(t *testing.T) {
+func TestSelectiveRefusesAnInvalidAddressWithoutDialing(t *testing.T) {
 	tests := []struct {
 		name    string
 		address string
@@ -164,7 +108,7 @@ func TestSelectiveInvalidAddress(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			conn, err := s.DialContext(context.Background(), "tcp", tt.address)
 			assert.Nil(t, conn)
-			require.ErrorIs(t, err, dialx.ErrInvalidAddress)
+			require.ErrorIs(t, err, rules.ErrInvalidAddress)
 			var de *dialx.DialError
 			require.ErrorAs(t, err, &de)
 			assert.Equal(t, tt.address, de.Addr)
@@ -174,25 +118,35 @@ func TestSelectiveInvalidAddress(t *testing.T) {
 	}
 }
 
-func TestSelectiveRefusesBadRules(t *testing.T) {
+func TestNewSelectiveReportsEveryBadPattern(t *testing.T) {
 	ok := &dialtest.Dialer{}
-	_, err := dialx.NewSelective(
+	s, err := dialx.NewSelective(
 		dialx.Rule{Pattern: "example.com", Dialer: ok},
 		dialx.Rule{Pattern: "example.com:nope", Dialer: ok},
-		dialx.Rule{Pattern: "example.org", Dialer: nil},
-		dialx.Rule{Pattern: "example.net", Dialer: dialx.DialerFunc(nil)},
+		dialx.Rule{Pattern: "example.org", Dialer: ok},
+		dialx.Rule{Pattern: "127.1", Dialer: ok},
 	)
-	require.Error(t, err)
-	var re *dialx.RuleError
-	require.ErrorAs(t, err, &re)
-	assert.Equal(t, 1, re.Index)
-	assert.Equal(t, "example.com:nope", re.Pattern)
-	assert.Contains(t, err.Error(), `dialx: rule 1 "example.com:nope": port "nope" is not a decimal number`)
-	assert.Contains(t, err.Error(), `dialx: rule 2 "example.org": nil Dialer`)
-	assert.Contains(t, err.Error(), `dialx: rule 3 "example.net": nil Dialer`)
+	assert.Nil(t, s)
+	bad := ruleErrors(t, err)
+	require.Len(t, bad, 2)
+	assert.Equal(t, 1, bad[0].Index)
+	assert.Equal(t, "example.com:nope", bad[0].Pattern)
+	assert.EqualError(t, bad[0], `dialx: rule 1 "example.com:nope": port "nope" is not a decimal number`)
+	assert.Equal(t, 3, bad[1].Index)
+	assert.ErrorContains(t, err, `dialx: rule 3 "127.1": host "127.1" ends in a number`)
 }
 
-func TestSelectiveMatch(t *testing.T) {
+func TestNewSelectivePanicsOnANilDialer(t *testing.T) {
+	ok := &dialtest.Dialer{}
+	assert.PanicsWithValue(t, "dialx: NewSelective: rule 1 (example.org) has a nil Dialer", func() {
+		dialx.NewSelective(dialx.Rule{Pattern: "example.com", Dialer: ok}, dialx.Rule{Pattern: "example.org"})
+	})
+	assert.PanicsWithValue(t, "dialx: NewSelective: rule 0 (example.com:nope) has a nil Dialer", func() {
+		dialx.NewSelective(dialx.Rule{Pattern: "example.com:nope", Dialer: dialx.DialerFunc(nil)})
+	}, "a typed nil is nil too, and a nil Dialer is found before a bad pattern")
+}
+
+func TestSelectiveMatchNamesTheRuleWithoutDialing(t *testing.T) {
 	s := newSelective(t, "a.example", "*.example:443")
 	rule, i, err := s.Match("www.example:443")
 	require.NoError(t, err)
@@ -277,9 +231,9 @@ func TestSelectiveDialsCanonicalAddress(t *testing.T) {
 
 // FuzzSelectiveAddress dials made-up addresses through a Selective with
 // every kind of rule: it never panics, fails only with ErrInvalidAddress or
-// ErrNoMatch, dials the rule Match names, agrees with ControlContext, decides the same way twice, and
-// routes the address the same when its letters are upper-cased or its host
-// name gets a trailing dot.
+// ErrNoMatch, dials the rule Match names, agrees with ControlContext and
+// decides the same way twice. The matcher's
+// own properties are fuzzed in package rules.
 func FuzzSelectiveAddress(f *testing.F) {
 	for _, seed := range []string{
 		"example.com:80", "EXAMPLE.com.:443", "[::1]:80", "[::ffff:127.0.0.1]:80", "[fe80::1%eth0]:22",
@@ -298,7 +252,7 @@ func FuzzSelectiveAddress(f *testing.F) {
 		}
 		if err != nil {
 			var de *dialx.DialError
-			if !errors.As(err, &de) || de.Addr != address || !(errors.Is(err, dialx.ErrInvalidAddress) || errors.Is(err, dialx.ErrNoMatch)) {
+			if !errors.As(err, &de) || de.Addr != address || !(errors.Is(err, rules.ErrInvalidAddress) || errors.Is(err, dialx.ErrNoMatch)) {
 				t.Fatalf("address %q: unexpected error %v", address, err)
 			}
 			if matchErr == nil || errors.Is(matchErr, dialx.ErrNoMatch) != errors.Is(err, dialx.ErrNoMatch) {
@@ -313,83 +267,5 @@ func FuzzSelectiveAddress(f *testing.F) {
 		if _, j, _ := s.Match(address); j != i {
 			t.Fatalf("address %q: matched %d, then %d", address, i, j)
 		}
-		if _, j, err := s.Match(upperASCII(address)); err != nil || j != i {
-			t.Fatalf("address %q takes rule %d, upper-cased %d: %v", address, i, j, err)
-		}
-		host, port, _ := net.SplitHostPort(address)
-		if strings.Contains(host, ":") || strings.HasSuffix(host, ".") || !isASCII(host) || len(host) >= 253 {
-			return
-		}
-		if _, j, err := s.Match(host + ".:" + port); err != nil || j != i {
-			t.Fatalf("address %q takes rule %d, with a trailing dot %d: %v", address, i, j, err)
-		}
 	})
-}
-
-// FuzzNewSelective builds a Selective from made-up rule lists, one pattern a
-// line: it never panics and decides the same way twice; a list is accepted
-// exactly when each of its patterns is; and the rule Match picks for an
-// address matches it on its own while no rule before it does.
-func FuzzNewSelective(f *testing.F) {
-	f.Add("*.example.com\n.example.org:443\nexample.net\n10.0.0.0/8:1-1024\n[fd00::/8]:443\nex*le.*\n*", "www.example.com:443")
-	f.Add("127.0.0.1:80\n::ffff:0:0/96\n::1", "[::ffff:127.0.0.1]:80")
-	f.Add("*.a:80\n.a:81\na*:82\n", "b.a:81")
-	f.Add("example.com:nope\n*", "example.com:80")
-	d := &dialtest.Dialer{}
-	build := func(patterns []string) (*dialx.Selective, error) {
-		rules := make([]dialx.Rule, len(patterns))
-		for i, p := range patterns {
-			rules[i] = dialx.Rule{Pattern: p, Dialer: d}
-		}
-		return dialx.NewSelective(rules...)
-	}
-	f.Fuzz(func(t *testing.T, list, address string) {
-		patterns := strings.Split(list, "\n")
-		s, err := build(patterns)
-		if _, again := build(patterns); (err == nil) != (again == nil) {
-			t.Fatalf("rules %q: accepted once and refused once", patterns)
-		}
-		for _, p := range patterns {
-			if _, alone := build([]string{p}); err == nil && alone != nil {
-				t.Fatalf("rules %q accepted, but %q alone refused: %v", patterns, p, alone)
-			}
-		}
-		if err != nil {
-			return
-		}
-		_, i, matchErr := s.Match(address)
-		if _, j, again := s.Match(address); j != i || (matchErr == nil) != (again == nil) {
-			t.Fatalf("rules %q, address %q: matched %d, then %d", patterns, address, i, j)
-		}
-		if matchErr != nil {
-			return
-		}
-		before, _ := build(patterns[:i])
-		if _, _, err := before.Match(address); !errors.Is(err, dialx.ErrNoMatch) {
-			t.Fatalf("rules %q, address %q: rule %d taken, but an earlier rule matches: %v", patterns, address, i, err)
-		}
-		alone, _ := build(patterns[i : i+1])
-		if _, _, err := alone.Match(address); err != nil {
-			t.Fatalf("rules %q, address %q: rule %d taken, but does not match alone: %v", patterns, address, i, err)
-		}
-	})
-}
-
-func upperASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			b[i] = c - 'a' + 'A'
-		}
-	}
-	return string(b)
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }

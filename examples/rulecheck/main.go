@@ -1,35 +1,35 @@
-// Command rulecheck tells, for each address, which rule of a rules file a
-// dialx.Selective would route it through, without dialing anything, so that
-// a rule list can be tested before it is deployed:
+// Command rulecheck tells, for each address, which rule of a rules file
+// matches it (the rule a dialx.Selective built from the file would route it
+// through), without dialing anything, so that a rule list can be tested
+// before it is deployed:
 //
 //	cd examples && go run ./rulecheck -rules rulecheck/testdata/rules.txt rulecheck/testdata/addresses.txt
 //
-// The rules file has the format of dialx.ParseRules; the dialer names in it
-// are only printed. Addresses are read one a line (host:port) from the files
-// named as arguments, or from standard input.
+// The rules file has the format of rules.Parse; its targets, the dialer
+// names of dialx.ParseRules, are only printed. Addresses are read one a line
+// (host:port) from the files named as arguments, or from standard input.
 package main
 
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
-	"github.com/dialx/dialx"
+	"github.com/dialx/dialx/rules"
 )
 
 func main() {
-	rulesPath := flag.String("rules", "", "rules file (PATTERN DIALER-NAME lines)")
+	rulesPath := flag.String("rules", "", "rules file (PATTERN TARGET lines)")
 	flag.Parse()
 	if *rulesPath == "" {
 		fmt.Fprintln(os.Stderr, "usage: rulecheck -rules FILE [ADDRESS-FILE...]")
 		os.Exit(2)
 	}
-	rules, err := os.ReadFile(*rulesPath)
+	file, err := os.ReadFile(*rulesPath)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "rulecheck:", err)
 		os.Exit(1)
@@ -47,32 +47,16 @@ func main() {
 		}
 		addresses = io.MultiReader(readers...)
 	}
-	if err := run(rules, addresses, os.Stdout); err != nil {
+	if err := run(file, addresses, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "rulecheck:", err)
 		os.Exit(1)
 	}
 }
 
-// named stands for a dialer of the rules file; it is never dialed.
-type named struct{ dialx.Dialer }
-
-// run prints one decision per address: the rule's line in the list, its
-// pattern and dialer name, or why there is none.
-func run(rules []byte, addresses io.Reader, out io.Writer) error {
-	dialers := map[string]dialx.Dialer{}
-	names := map[dialx.Dialer]string{}
-	for _, line := range strings.Split(string(rules), "\n") {
-		line, _, _ = strings.Cut(line, "#")
-		if fields := strings.Fields(line); len(fields) == 2 && dialers[fields[1]] == nil {
-			d := &named{Dialer: dialx.NewReject(nil)}
-			dialers[fields[1]], names[d] = d, fields[1]
-		}
-	}
-	list, err := dialx.ParseRules(bytes.NewReader(rules), dialers)
-	if err != nil {
-		return err
-	}
-	selective, err := dialx.NewSelective(list...)
+// run prints one decision per address: the matching rule's index, pattern,
+// line and target, or why there is none.
+func run(file []byte, addresses io.Reader, out io.Writer) error {
+	table, err := rules.Parse(bytes.NewReader(file))
 	if err != nil {
 		return err
 	}
@@ -82,14 +66,15 @@ func run(rules []byte, addresses io.Reader, out io.Writer) error {
 		if address == "" || strings.HasPrefix(address, "#") {
 			continue
 		}
-		rule, i, err := selective.Match(address)
+		i, _, err := table.Match(address)
 		switch {
-		case errors.Is(err, dialx.ErrNoMatch):
-			fmt.Fprintf(out, "%s\tno rule matches\n", address)
 		case err != nil:
 			fmt.Fprintf(out, "%s\t%v\n", address, err)
+		case i < 0:
+			fmt.Fprintf(out, "%s\tno rule matches\n", address)
 		default:
-			fmt.Fprintf(out, "%s\trule %d %q -> %s\n", address, i, rule.Pattern, names[rule.Dialer])
+			pattern, target, line := table.Rule(i)
+			fmt.Fprintf(out, "%s\trule %d %q (line %d) -> %s\n", address, i, pattern, line, target)
 		}
 	}
 	return scanner.Err()

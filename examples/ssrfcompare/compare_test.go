@@ -9,23 +9,23 @@ import (
 	"code.dny.dev/ssrf"
 	"github.com/stretchr/testify/assert"
 
-	"github.com/dialx/dialx"
 	"github.com/dialx/dialx/internal/prefixcover"
+	"github.com/dialx/dialx/rules"
 )
 
 var mapped = netip.MustParsePrefix("::ffff:0:0/96")
 
-// refused is the dialx verdict: an IPv4-mapped address is judged by the
+// refused is the verdict of rules.NonPublicPrefixes: an IPv4-mapped address is judged by the
 // IPv4 address it carries.
 func refused(prefixes []netip.Prefix, addr netip.Addr) bool {
 	return slices.ContainsFunc(prefixes, func(p netip.Prefix) bool { return p.Contains(addr.Unmap()) })
 }
 
-// TestCoversSSRFLists checks the lists that ssrf exports: its IPv4 and IPv6
+// TestNonPublicPrefixesCoverTheListsSSRFExports checks the lists that ssrf exports: its IPv4 and IPv6
 // deny lists, its NAT64 prefix (refused unless allowed by an option), and
 // all IPv6 space outside its global unicast block.
-func TestCoversSSRFLists(t *testing.T) {
-	prefixes := dialx.NonPublicPrefixes()
+func TestNonPublicPrefixesCoverTheListsSSRFExports(t *testing.T) {
+	prefixes := rules.NonPublicPrefixes()
 	for _, block := range slices.Concat(ssrf.IPv4DeniedPrefixes, ssrf.IPv6DeniedPrefixes, []netip.Prefix{ssrf.IPv6NAT64Prefix}) {
 		assert.True(t, prefixcover.Covers(prefixes, block, netip.Prefix{}), "%s is refused by ssrf, not by dialx", block)
 	}
@@ -35,12 +35,12 @@ func TestCoversSSRFLists(t *testing.T) {
 	}
 }
 
-// TestSameVerdictsAsSSRF asks a default ssrf.Guardian about addresses at the
+// TestNonPublicPrefixesGiveTheVerdictsOfSSRF asks a default ssrf.Guardian about addresses at the
 // edges of both lists and at random, and expects the dialx verdict for each:
 // every address ssrf refuses is refused, and, as of ssrf v0.3.0, nothing
 // else is, apart from IPv4-mapped addresses.
-func TestSameVerdictsAsSSRF(t *testing.T) {
-	prefixes := dialx.NonPublicPrefixes()
+func TestNonPublicPrefixesGiveTheVerdictsOfSSRF(t *testing.T) {
+	prefixes := rules.NonPublicPrefixes()
 	guardian := ssrf.New(ssrf.WithAnyNetwork(), ssrf.WithAnyPort())
 	edges := slices.Concat(prefixes, ssrf.IPv4DeniedPrefixes, ssrf.IPv6DeniedPrefixes, []netip.Prefix{ssrf.IPv6GlobalUnicast, ssrf.IPv6NAT64Prefix, mapped})
 	r := rand.New(rand.NewPCG(6890, 8190))
@@ -67,10 +67,10 @@ func TestSameVerdictsAsSSRF(t *testing.T) {
 	}
 }
 
-// TestMappedDifference shows the one difference: ssrf refuses an IPv4-mapped
+// TestOnlyMappedIPv4IsJudgedDifferently shows the one difference: ssrf refuses an IPv4-mapped
 // address whatever it carries; dialx judges the IPv4 address.
-func TestMappedDifference(t *testing.T) {
-	prefixes := dialx.NonPublicPrefixes()
+func TestOnlyMappedIPv4IsJudgedDifferently(t *testing.T) {
+	prefixes := rules.NonPublicPrefixes()
 	guardian := ssrf.New()
 	for addr, want := range map[string]bool{"::ffff:8.8.8.8": false, "::ffff:127.0.0.1": true, "::ffff:169.254.169.254": true} {
 		a := netip.MustParseAddr(addr)

@@ -1,4 +1,4 @@
-// Package ssrfcompare holds only tests: they check dialx.NonPublicPrefixes
+// Package ssrfcompare holds only tests: they check rules.NonPublicPrefixes
 // against the default deny list of code.dny.dev/ssrf (github.com/daenney/ssrf),
 // an independent implementation built from the same IANA registries.
 //

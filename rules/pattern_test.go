@@ -1,4 +1,4 @@
-package dialx_test
+package rules_test
 
 import (
 	"errors"
@@ -8,11 +8,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dialx/dialx"
-	"github.com/dialx/dialx/internal/dialtest"
+	"github.com/dialx/dialx/rules"
 )
 
-func TestPatternRefused(t *testing.T) {
+func TestCompileRefusesBadPatterns(t *testing.T) {
 	tests := []struct {
 		pattern string
 		reason  string
@@ -94,9 +93,9 @@ func TestPatternRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.pattern, func(t *testing.T) {
-			s, err := dialx.NewSelective(dialx.Rule{Pattern: tt.pattern, Dialer: &dialtest.Dialer{}})
-			assert.Nil(t, s)
-			var re *dialx.RuleError
+			table, err := rules.Compile(tt.pattern)
+			assert.Nil(t, table)
+			var re *rules.Error
 			require.ErrorAs(t, err, &re)
 			assert.Equal(t, tt.pattern, re.Pattern)
 			assert.Contains(t, err.Error(), tt.reason)
@@ -104,7 +103,7 @@ func TestPatternRefused(t *testing.T) {
 	}
 }
 
-func TestPatternAccepted(t *testing.T) {
+func TestCompileAcceptsEveryFormOfTheGrammar(t *testing.T) {
 	for _, pattern := range []string{
 		"example.com", "example.com.", "EXAMPLE.com:80", "*", "*:0", "*:65535", "*:0-65535", "*:80-80",
 		"_srv._tcp.example.com", "xn--bcher-kva.example", "bücher.example", "ＥＸＡＭＰＬＥ.com",
@@ -114,13 +113,13 @@ func TestPatternAccepted(t *testing.T) {
 		"10.0.0.0/8:1-1024", "fd00::/8", "[fd00::/8]:443", "::ffff:0:0/96", "::ffff:10.0.0.0/104", "64:ff9b::10.0.0.5", "a-b.example", "localhost",
 	} {
 		t.Run(pattern, func(t *testing.T) {
-			_, err := dialx.NewSelective(dialx.Rule{Pattern: pattern, Dialer: &dialtest.Dialer{}})
+			_, err := rules.Compile(pattern)
 			assert.NoError(t, err)
 		})
 	}
 }
 
-func TestRuleKinds(t *testing.T) {
+func TestEachKindOfPatternMatchesItsAddresses(t *testing.T) {
 	tests := []struct {
 		name     string
 		patterns []string
@@ -170,14 +169,13 @@ func TestRuleKinds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newSelective(t, tt.patterns...)
-			assert.Equal(t, tt.want, route(t, s, tt.address))
+			assert.Equal(t, tt.want, route(t, compile(t, tt.patterns...), tt.address))
 		})
 	}
 }
 
 // FuzzPattern feeds the pattern parser arbitrary text: it never panics, it
-// gives the same answer twice, a refusal is a RuleError naming the pattern,
+// gives the same answer twice, a refusal is an *Error naming the pattern,
 // and a plain host accepted as a pattern is also accepted as the host of an
 // address, which then takes the rule.
 func FuzzPattern(f *testing.F) {
@@ -188,25 +186,66 @@ func FuzzPattern(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	d := &dialtest.Dialer{}
 	f.Fuzz(func(t *testing.T, pattern string) {
-		s, err := dialx.NewSelective(dialx.Rule{Pattern: pattern, Dialer: d})
-		_, again := dialx.NewSelective(dialx.Rule{Pattern: pattern, Dialer: d})
+		table, err := rules.Compile(pattern)
+		_, again := rules.Compile(pattern)
 		if (err == nil) != (again == nil) {
 			t.Fatalf("pattern %q: accepted once and refused once: %v, %v", pattern, err, again)
 		}
 		if err != nil {
-			var re *dialx.RuleError
-			if !errors.As(err, &re) || re.Pattern != pattern {
-				t.Fatalf("pattern %q: refusal is not a RuleError naming it: %v", pattern, err)
+			var re *rules.Error
+			if !errors.As(err, &re) || re.Pattern != pattern || re.Index != 0 {
+				t.Fatalf("pattern %q: refusal is not an *Error naming it: %v", pattern, err)
 			}
 			return
 		}
 		if strings.ContainsAny(pattern, "*:/[") || strings.HasPrefix(pattern, ".") {
 			return
 		}
-		if _, i, err := s.Match(pattern + ":80"); err != nil || i != 0 {
+		if i, _, err := table.Match(pattern + ":80"); err != nil || i != 0 {
 			t.Fatalf("pattern %q accepted, but the address %q does not take it: %v", pattern, pattern+":80", err)
 		}
 	})
+}
+
+// TestOriginalGrammarKeepsItsMeaning holds the patterns of the grammar
+// dialx started from, which kept their meaning when it grew.
+func TestOriginalGrammarKeepsItsMeaning(t *testing.T) {
+	tests := []struct {
+		name     string
+		patterns []string
+		address  string
+		want     int
+	}{
+		{name: "exact host", patterns: []string{"github.com"}, address: "github.com:443", want: 0},
+		{name: "exact host is not a subdomain", patterns: []string{"youtube.com"}, address: "www.youtube.com:443", want: -1},
+		{name: "host and port", patterns: []string{"example.com:80"}, address: "example.com:80", want: 0},
+		{name: "host and other port", patterns: []string{"example.com:80"}, address: "example.com:81", want: -1},
+		{name: "port range low edge", patterns: []string{"*:80-81"}, address: "a.example:80", want: 0},
+		{name: "port range high edge", patterns: []string{"*:80-81"}, address: "a.example:81", want: 0},
+		{name: "port range outside", patterns: []string{"*:80-81"}, address: "a.example:82", want: -1},
+		{name: "star matches all", patterns: []string{"*"}, address: "anything.example:1", want: 0},
+		{name: "star matches IPs", patterns: []string{"*"}, address: "[::1]:1", want: 0},
+		{name: "star with port", patterns: []string{"*:443"}, address: "10.1.2.3:443", want: 0},
+		{name: "star prefix crosses dots", patterns: []string{"*example.com"}, address: "a.b.example.com:80", want: 0},
+		{name: "star prefix matches without dot", patterns: []string{"*example.com"}, address: "badexample.com:80", want: 0},
+		{name: "star in the middle", patterns: []string{"ads.*.example"}, address: "ads.eu.cdn.example:80", want: 0},
+		{name: "star at the end", patterns: []string{"tracker.*"}, address: "tracker.example.org:80", want: 0},
+		{name: "star at the end no match", patterns: []string{"tracker.*"}, address: "tracker:80", want: -1},
+		{name: "bare IPv6", patterns: []string{"::1"}, address: "[::1]:8080", want: 0},
+		{name: "bracketed IPv6 with port", patterns: []string{"[::1]:80"}, address: "[::1]:80", want: 0},
+		{name: "bracketed IPv6 other port", patterns: []string{"[::1]:80"}, address: "[::1]:81", want: -1},
+		{name: "IPv4 literal", patterns: []string{"127.0.0.1:22"}, address: "127.0.0.1:22", want: 0},
+		{name: "upper case rule", patterns: []string{"EXAMPLE.COM"}, address: "example.com:80", want: 0},
+		{name: "upper case address", patterns: []string{"example.com"}, address: "Example.COM:80", want: 0},
+		{name: "first match wins", patterns: []string{"*:80", "example.com", "*"}, address: "example.com:80", want: 0},
+		{name: "later rule when earlier misses", patterns: []string{"*:80", "example.com", "*"}, address: "example.com:443", want: 1},
+		{name: "catch-all last", patterns: []string{"ads.example.com", "*:80-81", "*"}, address: "other.example:8080", want: 2},
+		{name: "empty list", patterns: nil, address: "example.com:80", want: -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, route(t, compile(t, tt.patterns...), tt.address))
+		})
+	}
 }

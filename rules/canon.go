@@ -1,4 +1,4 @@
-package dialx
+package rules
 
 import (
 	"bytes"

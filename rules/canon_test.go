@@ -1,4 +1,4 @@
-package dialx_test
+package rules_test
 
 import (
 	"testing"
@@ -6,9 +6,10 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// TestCanonicalMatching holds the bypass classes: each row is a host written
-// another way, which must take the same rule as the plain spelling.
-func TestCanonicalMatching(t *testing.T) {
+// TestEverySpellingOfAHostTakesTheSameRule holds the bypass classes: each
+// row is a host written another way, which must take the same rule as the
+// plain spelling.
+func TestEverySpellingOfAHostTakesTheSameRule(t *testing.T) {
 	tests := []struct {
 		name     string
 		patterns []string
@@ -78,8 +79,7 @@ func TestCanonicalMatching(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newSelective(t, tt.patterns...)
-			assert.Equal(t, tt.want, route(t, s, tt.address))
+			assert.Equal(t, tt.want, route(t, compile(t, tt.patterns...), tt.address))
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package dialx
+package rules
 
 import (
 	"math/rand/v2"

@@ -1,4 +1,4 @@
-package dialx
+package rules
 
 import (
 	"net/netip"
@@ -30,7 +30,7 @@ import (
 // IPv6 forms that carry an IPv4 address are refused whole, whatever address
 // they carry: IPv4-compatible (::/96), NAT64 (64:ff9b::/96, 64:ff9b:1::/48),
 // 6to4 (2002::/16) and Teredo (2001::/32). Which IPv4 host they finally reach
-// is decided by a translator or relay outside the guard's view. The
+// is decided by a translator or relay outside the check's view. The
 // IPv4-mapped block ::ffff:0:0/96 is the exception and is not in the list:
 // this package matches an IPv4-mapped address as the IPv4 address it carries,
 // so ::ffff:127.0.0.1 is refused by 127.0.0.0/8 and ::ffff:8.8.8.8 is not

@@ -1,50 +1,47 @@
-package dialx_test
+package rules_test
 
 import (
-	"errors"
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dialx/dialx"
 	"github.com/dialx/dialx/internal/prefixcover"
+	"github.com/dialx/dialx/rules"
 )
 
 // nonPublicGuard asks whether an address is refused in the two ways a user
-// can: netip.Prefix.Contains on the unmapped address, and a Selective with a
-// Reject rule for every block. The two must agree.
+// can: netip.Prefix.Contains on the unmapped address, and a Table of every
+// block followed by "*". The two must agree.
 type nonPublicGuard struct {
 	prefixes []netip.Prefix
-	guard    *dialx.Selective
-	deny     dialx.Dialer
+	table    *rules.Table
 }
 
 func newNonPublicGuard(t *testing.T) *nonPublicGuard {
 	t.Helper()
-	g := &nonPublicGuard{prefixes: dialx.NonPublicPrefixes(), deny: dialx.NewReject(errors.New("non-public"))}
-	var rules []dialx.Rule
+	g := &nonPublicGuard{prefixes: rules.NonPublicPrefixes()}
+	var patterns []string
 	for _, prefix := range g.prefixes {
-		rules = append(rules, dialx.Rule{Pattern: prefix.String(), Dialer: g.deny})
+		patterns = append(patterns, prefix.String())
 	}
-	rules = append(rules, dialx.Rule{Pattern: "*", Dialer: dialx.NewReject(errors.New("allowed"))})
-	var err error
-	g.guard, err = dialx.NewSelective(rules...)
-	require.NoError(t, err)
+	g.table = compile(t, append(patterns, "*")...)
 	return g
 }
 
 func (g *nonPublicGuard) refused(t *testing.T, addr netip.Addr) bool {
 	t.Helper()
 	byPrefix := slices.ContainsFunc(g.prefixes, func(p netip.Prefix) bool { return p.Contains(addr.Unmap()) })
-	rule, _, err := g.guard.Match(net.JoinHostPort(addr.String(), "443"))
+	i, _, err := g.table.Match(net.JoinHostPort(addr.String(), "443"))
 	require.NoError(t, err)
-	assert.Equal(t, byPrefix, rule.Dialer == g.deny, "%s: netip.Prefix.Contains and Selective disagree", addr)
+	assert.Equal(t, byPrefix, i < len(g.prefixes), "%s: netip.Prefix.Contains and Table disagree", addr)
 	return byPrefix
 }
 
@@ -55,11 +52,11 @@ const (
 	v6space   = "IANA IPv6 Address Space Registry: "
 )
 
-// TestNonPublicPrefixesRows gives every row of the table behind
+// TestNonPublicPrefixesHoldEveryRowOfTheRegistries gives every row of the table behind
 // NonPublicPrefixes its source and samples. The first and last address of
 // each block are checked without being listed; outside and beside must
 // between them hold the addresses just below and just above the block.
-func TestNonPublicPrefixesRows(t *testing.T) {
+func TestNonPublicPrefixesHoldEveryRowOfTheRegistries(t *testing.T) {
 	tests := []struct {
 		block     string
 		source    string   // registry: name, RFC
@@ -140,7 +137,7 @@ func TestNonPublicPrefixesRows(t *testing.T) {
 		{block: "fec0::/10", source: v6space + "Reserved by IETF (formerly Site-Local), RFC 3879", beside: []string{"febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ff00::"}},
 		{block: "ff00::/8", source: v6space + "Multicast, RFC 4291", inside: []string{"ff02::1"}, beside: []string{"feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"}},
 	}
-	rows := dialx.NonPublicRows()
+	rows := rules.NonPublicRows()
 	require.Len(t, rows, len(tests), "every row of the table needs a test row, in the same order")
 	g := newNonPublicGuard(t)
 	for i, tt := range tests {
@@ -173,23 +170,23 @@ func TestNonPublicPrefixesRows(t *testing.T) {
 	}
 }
 
-// TestNonPublicPrefixesReachableRows states why rows the registries call
+// TestNonPublicPrefixesRefuseReachableRowsOnlyForAReason states why rows the registries call
 // globally reachable are refused: they lie in a larger block that is not
 // (192.0.0.9/32 in 192.0.0.0/24, 64:ff9b::/96 in ::/8), or common guards
 // refuse them whole (see NonPublicPrefixes).
-func TestNonPublicPrefixesReachableRows(t *testing.T) {
+func TestNonPublicPrefixesRefuseReachableRowsOnlyForAReason(t *testing.T) {
 	refusedWhole := map[netip.Prefix]string{
 		netip.MustParsePrefix("192.31.196.0/24"):   "AS112 anycast: code.dny.dev/ssrf refuses it",
 		netip.MustParsePrefix("192.52.193.0/24"):   "AMT relay anycast: code.dny.dev/ssrf refuses it",
 		netip.MustParsePrefix("192.175.48.0/24"):   "AS112 anycast: code.dny.dev/ssrf refuses it",
 		netip.MustParsePrefix("2620:4f:8000::/48"): "AS112 anycast: code.dny.dev/ssrf refuses it",
 	}
-	rows := dialx.NonPublicRows()
+	rows := rules.NonPublicRows()
 	for _, row := range rows {
 		if !row.Reachable {
 			continue
 		}
-		inUnreachable := slices.ContainsFunc(rows, func(outer dialx.NonPublicRow) bool {
+		inUnreachable := slices.ContainsFunc(rows, func(outer rules.NonPublicRow) bool {
 			return !outer.Reachable && outer.Prefix.Bits() < row.Prefix.Bits() && outer.Prefix.Contains(row.Prefix.Addr())
 		})
 		_, whole := refusedWhole[row.Prefix]
@@ -205,8 +202,8 @@ func parseAddrs(addrs []string) []netip.Addr {
 	return out
 }
 
-// TestNonPublicPrefixesPublicAddresses checks well-known public addresses.
-func TestNonPublicPrefixesPublicAddresses(t *testing.T) {
+// TestNonPublicPrefixesAllowWellKnownPublicAddresses checks well-known public addresses.
+func TestNonPublicPrefixesAllowWellKnownPublicAddresses(t *testing.T) {
 	g := newNonPublicGuard(t)
 	for _, addr := range []string{
 		"8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "149.112.112.112", "208.67.222.222",
@@ -219,10 +216,10 @@ func TestNonPublicPrefixesPublicAddresses(t *testing.T) {
 	}
 }
 
-// TestNonPublicPrefixesCarriedIPv4 checks the IPv6 forms that carry an IPv4
+// TestNonPublicPrefixesJudgeOnlyMappedIPv4ByTheAddressCarried checks the IPv6 forms that carry an IPv4
 // address: all are refused whole except the IPv4-mapped form, which is
 // judged by the address it carries.
-func TestNonPublicPrefixesCarriedIPv4(t *testing.T) {
+func TestNonPublicPrefixesJudgeOnlyMappedIPv4ByTheAddressCarried(t *testing.T) {
 	tests := []struct {
 		addr    string
 		refused bool
@@ -256,8 +253,10 @@ func TestNonPublicPrefixesCarriedIPv4(t *testing.T) {
 	assert.Contains(t, g.prefixes, netip.MustParsePrefix("::/8"))
 }
 
-func TestNonPublicPrefixesShape(t *testing.T) {
-	prefixes := dialx.NonPublicPrefixes()
+// TestNonPublicPrefixesAreSortedDisjointAndCoverTheRegistries checks the
+// shape NonPublicPrefixes promises.
+func TestNonPublicPrefixesAreSortedDisjointAndCoverTheRegistries(t *testing.T) {
+	prefixes := rules.NonPublicPrefixes()
 	assert.True(t, slices.IsSortedFunc(prefixes, netip.Prefix.Compare), "not sorted")
 	for i, prefix := range prefixes {
 		assert.Equal(t, prefix.Masked(), prefix, "not masked")
@@ -267,10 +266,10 @@ func TestNonPublicPrefixesShape(t *testing.T) {
 		}
 	}
 
-	rows := dialx.NonPublicRows()
+	rows := rules.NonPublicRows()
 	mapped := netip.MustParsePrefix("::ffff:0:0/96")
 	for _, prefix := range prefixes {
-		assert.True(t, slices.ContainsFunc(rows, func(row dialx.NonPublicRow) bool {
+		assert.True(t, slices.ContainsFunc(rows, func(row rules.NonPublicRow) bool {
 			return row.Prefix.Bits() <= prefix.Bits() && row.Prefix.Contains(prefix.Addr())
 		}), "%s lies in no row of the table", prefix)
 	}
@@ -283,19 +282,19 @@ func TestNonPublicPrefixesShape(t *testing.T) {
 	assert.False(t, prefixcover.Covers(prefixes, netip.MustParsePrefix("2000::/3"), netip.Prefix{}))
 }
 
-func TestNonPublicPrefixesFreshCopy(t *testing.T) {
-	want := dialx.NonPublicPrefixes()
+func TestNonPublicPrefixesReturnsAFreshCopyEachCall(t *testing.T) {
+	want := rules.NonPublicPrefixes()
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			prefixes := dialx.NonPublicPrefixes()
+			prefixes := rules.NonPublicPrefixes()
 			for i := range prefixes {
 				prefixes[i] = netip.Prefix{}
 			}
 		})
 	}
 	wg.Wait()
-	assert.Equal(t, want, dialx.NonPublicPrefixes())
+	assert.Equal(t, want, rules.NonPublicPrefixes())
 }
 
 // smokescreenBlocks is what github.com/stripe/smokescreen v0.1.0 (the Go
@@ -388,4 +387,20 @@ func sampleAddrs(blocks []netip.Prefix) []netip.Addr {
 		}
 	}
 	return addrs
+}
+
+// TestREADMEListsNonPublicPrefixes keeps the list written out in the README
+// equal to the built-in set, in order.
+func TestREADMEListsNonPublicPrefixes(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	_, rest, found := strings.Cut(string(readme), "<!-- nonpublic:begin -->")
+	require.True(t, found, "README has no nonpublic:begin marker")
+	list, _, found := strings.Cut(rest, "<!-- nonpublic:end -->")
+	require.True(t, found, "README has no nonpublic:end marker")
+	var listed []netip.Prefix
+	for _, field := range strings.Fields(list) {
+		listed = append(listed, netip.MustParsePrefix(strings.Trim(field, "`")))
+	}
+	assert.Equal(t, rules.NonPublicPrefixes(), listed)
 }

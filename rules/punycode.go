@@ -1,4 +1,4 @@
-package dialx
+package rules
 
 // Punycode (RFC 3492) parameters for IDNA.
 const (
