@@ -40,6 +40,18 @@ func TestRunShowsEveryStep(t *testing.T) {
 			"LOCALHOST:8080    -> beta",
 			"ads.example:443   -> dialx: reject",
 			"example.com:443   -> no match"}},
+		{step: "9. Breaker over a refused port", want: []string{
+			"dial 1:", "connection refused", "dial 3:", "circuit open", "errors.Is(err, dialx.ErrOpen) = true", "state open"}},
+		{step: "10. Limit on dials in flight", want: []string{
+			"two dials wait for the slot", "all three connected to alpha"}},
+		{step: "11. Repeat with Backoff and Budget", want: []string{
+			"earned 2 retries", "retry budget exhausted", "errors.Is(err, dialx.ErrBudgetExhausted) = true"}},
+		{step: "12. Resolve racing the addresses of a name", want: []string{
+			"[::1]:", "failed", "127.0.0.1:", "connected", "connected to alpha"}},
+		{step: "13. Guard against SSRF", want: []string{
+			"127.0.0.1:", "dialx: guard", "with dialx.WithExceptions", "connected to alpha"}},
+		{step: "14. Tracing with log/slog", want: []string{
+			"op=repeat", "op=consecutive", "op=dial", "connection refused", "op=dial", "connected to alpha"}},
 	}
 	sections := strings.Split(text, "\n\n")
 	for _, tt := range tests {

@@ -1,6 +1,6 @@
 // Command demo shows the dialx decorators at work on real connections. It
 // starts its own servers on 127.0.0.1, needs no network beyond loopback, and
-// finishes in well under a second:
+// finishes in about a second:
 //
 //	cd examples && go run ./demo
 package main
@@ -48,6 +48,7 @@ func run(w io.Writer) error {
 	}
 	for _, step := range []func() error{
 		d.repeat, d.timeout, d.consecutive, d.random, d.concurrent, d.reject, d.swappable, d.selective,
+		d.breaker, d.limit, d.budget, d.resolve, d.guard, d.trace,
 	} {
 		if err := step(); err != nil {
 			return err
