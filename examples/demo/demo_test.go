@@ -49,9 +49,9 @@ func TestRunShowsEveryStep(t *testing.T) {
 		{step: "12. Resolve racing the addresses of a name", want: []string{
 			"[::1]:", "failed", "127.0.0.1:", "connected", "connected to alpha"}},
 		{step: "13. Guard against SSRF", want: []string{
-			"127.0.0.1:", "dialx: guard", "with dialx.WithExceptions", "connected to alpha"}},
+			"127.0.0.1:", "not a public address: 127.0.0.0/8", "with dialx.WithExceptions", "connected to alpha"}},
 		{step: "14. Tracing with log/slog", want: []string{
-			"op=repeat", "op=consecutive", "op=dial", "connection refused", "op=dial", "connected to alpha"}},
+			"dialx: repeat attempt", "dialx: consecutive attempt", "dialx: dial done", "connection refused", "dialx: consecutive attempt", "dialx: dial done", "connected to alpha"}},
 	}
 	sections := strings.Split(text, "\n\n")
 	for _, tt := range tests {
