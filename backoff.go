@@ -7,42 +7,28 @@ import (
 	"time"
 )
 
-// Backoff is a schedule of waits: how long a [Repeat] waits before each
-// retry, and how long a [Breaker]'s circuit stays open. Set it with
-// [WithBackoff].
-//
-// Backoff returns the wait before retry number retry, counted from 1: for a
-// Repeat, 1 is the wait between the first and the second try; for a
-// Breaker, n is the cool-down after the circuit opened n times in a row.
-// It is called from every goroutine that dials, so implementations must be
-// safe for concurrent use.
+// Backoff is a schedule of waits ([WithBackoff]): Backoff(n) is the wait
+// before a [Repeat]'s n-th retry, or a [Breaker]'s cool-down after its n-th
+// opening in a row. A Backoff must be safe for concurrent use by multiple
+// goroutines.
 type Backoff interface {
 	Backoff(retry int) time.Duration
 }
 
-// ExponentialBackoff is a [Backoff] whose waits grow by a constant factor up
-// to a cap, each spread at random around its value so that a fleet of
-// clients that failed together does not retry together.
+// ExponentialBackoff is a [Backoff] whose waits grow exponentially up to a
+// cap, with random jitter so that clients that failed together do not retry
+// together: retry r waits min(Base×Multiplier^(r-1), Max)×(1±Jitter).
 //
-// The wait before retry r is min(Base × Multiplier^(r-1), Max), then
-// multiplied by a random factor in [1-Jitter, 1+Jitter) drawn from
-// math/rand/v2. Jitter is applied after the cap, so a wait may exceed Max by
-// up to Jitter×Max.
-//
-// The zero value uses the connection backoff of gRPC: a base of 1 s, a
-// multiplier of 1.6, jitter of ±20 % and a cap of 120 s. Each field left at
-// zero takes its default on its own, so ExponentialBackoff{Base:
-// 100 * time.Millisecond} keeps the other three. A negative Jitter means no
-// jitter. [WithBackoff] panics if Base or Max is negative, Multiplier is
-// neither 0 nor at least 1, Jitter is above 1 or NaN, or Max is below Base
-// with both set.
-//
+// The zero value is gRPC's backoff: Base 1 s, Multiplier 1.6, Jitter 0.2 and
+// Max 120 s, each field left at zero taking its default; a negative Jitter
+// means none. [WithBackoff] panics on a negative Base or Max, a Multiplier
+// neither 0 nor >= 1, a Jitter above 1 or NaN, or Max < Base with both set.
 // An ExponentialBackoff is safe for concurrent use by multiple goroutines.
 type ExponentialBackoff struct {
 	Base       time.Duration // the wait before the first retry
 	Multiplier float64       // the factor between one wait and the next
-	Jitter     float64       // the spread, as a fraction of the wait: 0.2 is ±20 %
-	Max        time.Duration // the cap on a wait before jitter
+	Jitter     float64       // the spread as a fraction of the wait: 0.2 is ±20 %
+	Max        time.Duration // the cap on a wait, before jitter
 }
 
 // The defaults of ExponentialBackoff: gRPC's connection backoff.
@@ -53,9 +39,7 @@ const (
 	defaultBackoffMax        = 120 * time.Second
 )
 
-// Backoff returns the wait before retry number retry (1 for the first
-// retry; smaller values are taken as 1). It never panics, even on fields
-// that WithBackoff refuses.
+// Backoff returns the wait before retry (1 if less); it never panics.
 func (e ExponentialBackoff) Backoff(retry int) time.Duration {
 	return e.wait(retry, rand.Float64)
 }
@@ -116,30 +100,21 @@ func (e ExponentialBackoff) check() {
 	}
 }
 
-// ConstantBackoff is a [Backoff] that waits the same duration before every
-// retry. [WithBackoff] panics if it is negative.
-//
+// ConstantBackoff is a [Backoff] that always waits c, which must be >= 0.
 // A ConstantBackoff is safe for concurrent use by multiple goroutines.
 type ConstantBackoff time.Duration
 
-// Backoff returns c, whatever the retry; a negative c is taken as zero.
+// Backoff returns c, or 0 if c is negative.
 func (c ConstantBackoff) Backoff(retry int) time.Duration {
 	return max(time.Duration(c), 0)
 }
 
-// WithBackoff sets the schedule of waits of a [Repeat] or a [Breaker].
-//
-// A Repeat waits for backoff.Backoff(n) before its n-th retry; by default
-// it does not wait. The wait ends early, and the dial fails with an error
-// matching ctx.Err(), if ctx is done first.
-//
-// A Breaker keeps a circuit open for backoff.Backoff(n) after it opened n
-// times in a row (the first trip, then each failed probe); by default for
-// ExponentialBackoff{Base: 5 * time.Second, Multiplier: 2, Jitter: 0.2,
-// Max: 2 * time.Minute}. A successful probe starts the count again.
-//
-// It panics if backoff is nil, or an [ExponentialBackoff] or
-// [ConstantBackoff] out of range.
+// WithBackoff sets the waits of a [Repeat] or a [Breaker]. A Repeat waits
+// backoff.Backoff(n) before its n-th retry (default: none). A Breaker keeps a
+// circuit open for backoff.Backoff(n) after it opened n times in a row
+// (default: ExponentialBackoff{Base: 5 * time.Second, Multiplier: 2, Jitter:
+// 0.2, Max: 2 * time.Minute}). It panics if backoff is nil or an
+// [ExponentialBackoff] or [ConstantBackoff] out of range.
 func WithBackoff(backoff Backoff) Option {
 	switch b := backoff.(type) {
 	case nil:

@@ -8,41 +8,18 @@ import (
 	"time"
 )
 
-// Breaker is a circuit breaker in front of a Dialer: it keeps one circuit per
-// destination and, once a destination has failed enough, refuses dials to it
-// at once instead of letting every caller wait for a dial that will fail.
+// Breaker is a circuit breaker: once a destination has failed enough, it
+// refuses dials to it at once, with a [*DialError] matching [ErrOpen].
 //
-// A circuit starts closed: dials go through and their outcomes are counted.
-// It opens after a run of consecutive failures (5 by default, see
-// [WithConsecutiveFailures]) or when the share of failed dials over a sliding
-// window reaches a ratio ([WithFailureRatio], off by default). While it is
-// open, dials fail at once with a [*DialError] that matches [ErrOpen]. After
-// a cool-down it turns half-open: exactly one probe dial goes through, and
-// every other dial is refused until the probe ends. A probe that succeeds
-// closes the circuit; one that fails opens it again for a longer cool-down.
-// The cool-downs follow a [Backoff] ([WithBackoff]): by default 5 s,
-// doubling up to 2 min, with ±20 % jitter so that many clients do not probe
-// a recovering server in lock step.
-//
-// Only the backend's failures count: a dial that fails after the caller's own
-// ctx is done (cancelled, or its deadline passed) says nothing about the
-// destination and is ignored, and a probe ended that way leaves the next dial
-// to probe. So are the refusals made without touching the network, those
-// matching [ErrRejected], [ErrNoMatch], [ErrInvalidAddress] or [ErrOpen]
-// (a [Reject] or [Selective] inside the Breaker, or another Breaker): a
-// destination that a policy refuses is refused with the policy's error, not
-// with ErrOpen. To count slow dials as failures, put a [Timeout] inside the
-// Breaker. A probe that never returns keeps the circuit half-open, which is
-// one more reason to bound the inner dial.
-//
-// Circuits are keyed by the dialed address unless [WithKey] says otherwise.
-// Memory stays bounded: a circuit not dialed for 10 minutes is forgotten, and
-// at most 10,000 are kept ([WithForget]). A [Trace] in the dial's ctx sees
-// every change of state; to watch them all, wrap the Breaker in a
-// [DialerFunc] that adds the Trace to every ctx (see the example). While a
-// circuit is closed, a dial costs a lock-free map lookup, one read of the
-// monotonic clock and a few atomic loads; it takes no lock and allocates
-// nothing.
+// Each destination (its address, or [WithKey]) has a circuit that opens after
+// 5 failures in a row ([WithConsecutiveFailures]) or at a failure ratio
+// ([WithFailureRatio]). After a cool-down ([WithBackoff]) one probe dial goes
+// through while the others are refused: its success closes the circuit, its
+// failure opens it again for longer. Only the destination's failures count:
+// not a dial whose own ctx ended, nor a refusal made without the network
+// ([ErrRejected], [ErrNoMatch], [rules.ErrInvalidAddress], ErrOpen). Put a
+// [Timeout] inside to count slow dials and bound the probe. Idle circuits are
+// forgotten ([WithForget]). The dial's [Trace] sees each change of state.
 //
 // Use [NewBreaker] to make one; the zero value is not usable.
 // A Breaker is safe for concurrent use by multiple goroutines.
@@ -63,10 +40,8 @@ type Breaker struct {
 	lastSweep time.Duration
 }
 
-// NewBreaker returns a Breaker that dials through d, configured by opts:
-// [WithConsecutiveFailures], [WithFailureRatio], [WithBackoff], [WithKey],
-// [WithForget]. It panics if d is nil or if the options leave no rule to
-// open a circuit.
+// NewBreaker returns a Breaker that dials through d. It panics if d is nil or
+// if opts leave no rule to open a circuit.
 func NewBreaker(d Dialer, opts ...Option) *Breaker {
 	mustDialer("NewBreaker", d)
 	cfg := settings{
@@ -88,9 +63,7 @@ func NewBreaker(d Dialer, opts ...Option) *Breaker {
 	return b
 }
 
-// DialContext dials address on network through the inner Dialer, unless the
-// circuit of the destination is open, in which case it fails at once with an
-// error matching [ErrOpen].
+// DialContext dials through the inner Dialer unless the circuit is open.
 func (b *Breaker) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	if err := ctx.Err(); err != nil {
 		// The caller gave up: no dial, and nothing to count for the circuit.
@@ -130,9 +103,7 @@ func (b *Breaker) Dial(network, address string) (net.Conn, error) {
 	return b.DialContext(context.Background(), network, address)
 }
 
-// State reports the state of the circuit that a dial of address on network
-// would use. Destinations the Breaker does not track (never dialed, or
-// forgotten) are closed.
+// State reports the state of the circuit a dial would use; closed if none.
 func (b *Breaker) State(network, address string) BreakerState {
 	key := address
 	if b.cfg.key != nil {
@@ -153,17 +124,14 @@ func (b *Breaker) coolDown(trips int) time.Duration {
 	return max(b.cfg.backoff.Backoff(trips), 0)
 }
 
-// BreakerState is the state of one circuit of a [Breaker], a plain value safe
-// for concurrent use.
+// BreakerState is the state of a [Breaker]'s circuit. A BreakerState is safe
+// for concurrent use by multiple goroutines.
 type BreakerState int
 
 const (
-	// BreakerClosed lets dials through and counts their failures.
-	BreakerClosed BreakerState = iota
-	// BreakerOpen refuses dials at once until its cool-down has passed.
-	BreakerOpen
-	// BreakerHalfOpen lets one probe dial through and refuses the others.
-	BreakerHalfOpen
+	BreakerClosed   BreakerState = iota // dials go through; failures count
+	BreakerOpen                         // dials are refused until the cool-down ends
+	BreakerHalfOpen                     // one probe goes through; the others are refused
 )
 
 // String returns "closed", "open" or "half-open".

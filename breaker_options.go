@@ -17,9 +17,8 @@ var defaultCoolDown Backoff = ExponentialBackoff{
 	Base: 5 * time.Second, Multiplier: 2, Jitter: 0.2, Max: 2 * time.Minute,
 }
 
-// WithConsecutiveFailures opens a [Breaker]'s circuit after n failed dials in
-// a row (default 5); 0 turns the rule off, leaving [WithFailureRatio].
-// It panics if n is negative.
+// WithConsecutiveFailures opens a [Breaker]'s circuit after n failures in a
+// row (default 5; 0 turns it off). It panics if n is negative.
 func WithConsecutiveFailures(n int) Option {
 	if n < 0 {
 		panic(fmt.Sprintf("dialx: WithConsecutiveFailures: n must be >= 0, got %d", n))
@@ -28,11 +27,9 @@ func WithConsecutiveFailures(n int) Option {
 		set: func(s *settings) { s.consecutive = n }}
 }
 
-// WithFailureRatio also opens a [Breaker]'s circuit when, over the last
-// window, at least minDials dials were counted and the share of them that
-// failed reached ratio. The window slides in tenths of its length. The rule
-// is off unless this option is given.
-// It panics unless 0 < ratio <= 1, window > 0 and minDials >= 1.
+// WithFailureRatio also opens a [Breaker]'s circuit when at least ratio of
+// the dials over the last window failed, once minDials were counted (default:
+// off). It panics unless 0 < ratio <= 1, window > 0 and minDials >= 1.
 func WithFailureRatio(ratio float64, window time.Duration, minDials int) Option {
 	switch {
 	case !(ratio > 0 && ratio <= 1):
@@ -46,17 +43,10 @@ func WithFailureRatio(ratio float64, window time.Duration, minDials int) Option 
 		set: func(s *settings) { s.ratio, s.window, s.minDials = ratio, window, minDials }}
 }
 
-// WithForget bounds the memory of a [Breaker]: the circuit of a destination
-// not dialed for idle (default 10 min) is forgotten, and at most max circuits
-// (default 10,000) are kept. A new destination sweeps, so a circuit is
-// forgotten at the latest by the first new destination dialed once it has
-// gone undialed for 2×idle (counted from the end of its cool-down if it was
-// left open); one that holds a decision, open inside its cool-down or
-// half-open, is kept. At max, a new destination drops an eighth of the
-// circuits: undialed ones first, then those holding no decision, then any.
-// A forgotten destination is closed again, and a dial still out on its old
-// circuit reports nothing when it ends. It panics unless idle > 0 and
-// max >= 1.
+// WithForget bounds a [Breaker]'s memory: a circuit neither dialed nor in
+// its cool-down for idle (default 10 min), and not half-open, is forgotten
+// within 2×idle, and at most max (default 10,000) are kept, idle ones
+// dropped first. It panics unless idle > 0 and max >= 1.
 func WithForget(idle time.Duration, max int) Option {
 	switch {
 	case idle <= 0:

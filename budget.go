@@ -7,27 +7,14 @@ import (
 	"time"
 )
 
-// Budget caps the retries of every [Repeat] that shares it, so that when a
-// backend starts failing, a fleet of clients does not multiply its load by
-// the number of tries. Give it to Repeats with [WithBudget].
+// Budget caps the retries of the Repeats that share it ([WithBudget]): over a
+// sliding window, retries may add a ratio of the first tries plus a floor per
+// second, as Finagle's retry budget does. Once it is empty, a Repeat stops
+// with an error matching [ErrBudgetExhausted].
 //
-// Each first try deposits into the budget and each retry withdraws from it.
-// Over a sliding window, retries may add at most a ratio on top of the first
-// tries, plus a floor of retries per second so that a client that dials
-// rarely can still retry. This is the retry budget of Finagle: with its
-// ratio of 20 %, the dials that reach a backend under a total outage are
-// about 1.2 per first try, where five tries without a budget would send
-// five. The window slides in steps of a tenth of its length. When the
-// budget is empty a Repeat makes no further try and returns the errors so
-// far, marked so that errors.Is(err, [ErrBudgetExhausted]) holds.
-//
-// A first try costs a few atomic operations; a retry takes a short lock,
-// never held across a dial.
-//
-// The zero value is a budget with Finagle's defaults: NewBudget(0.2, 10,
-// 10*time.Second). A Budget must not be copied after first use.
-//
-// A Budget is safe for concurrent use by multiple goroutines.
+// The zero value is NewBudget(0.2, 10, 10*time.Second). A Budget must not be
+// copied after first use. A Budget is safe for concurrent use by multiple
+// goroutines.
 type Budget struct {
 	// Fixed by NewBudget, or at first use of a zero Budget.
 	ratio   float64
@@ -53,11 +40,9 @@ const (
 	defaultBudgetWindow  = 10 * time.Second
 )
 
-// NewBudget returns a [Budget] that lets retries add ratio of the first
-// tries (0.2 allows 20 % more dials), plus minPerSecond retries a second
-// whatever the first tries, both counted over the last window. It panics if
-// ratio or minPerSecond is negative or not a finite number, or window is
-// not positive.
+// NewBudget returns a Budget that lets retries add ratio of the first tries
+// plus minPerSecond a second, over the last window. It panics if ratio or
+// minPerSecond is negative or not finite, or window is not positive.
 func NewBudget(ratio, minPerSecond float64, window time.Duration) *Budget {
 	if !(ratio >= 0) || math.IsInf(ratio, 1) {
 		panic(fmt.Sprintf("dialx: NewBudget: ratio must be a finite number >= 0, got %v", ratio))
@@ -110,10 +95,8 @@ func (b *Budget) withdraw() bool {
 	return true
 }
 
-// WithBudget makes a [Repeat] draw its retries from budget, which any number
-// of Repeats may share: each first try deposits into budget, each retry
-// withdraws, and when budget is empty Repeat stops with an error matching
-// [ErrBudgetExhausted]. It panics if budget is nil.
+// WithBudget makes a [Repeat] draw its retries from budget, which Repeats may
+// share. It panics if budget is nil.
 func WithBudget(budget *Budget) Option {
 	if budget == nil {
 		panic("dialx: WithBudget: budget must not be nil, got nil")

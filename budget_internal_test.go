@@ -57,7 +57,7 @@ func TestBudgetAllowsARatioOfFirstTriesPlusAFloor(t *testing.T) {
 	}
 }
 
-func TestBudgetWindowSlides(t *testing.T) {
+func TestBudgetRefillsAsItsWindowSlides(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		b := NewBudget(0.2, 0, 10*time.Second) // slots of 1 s
 		depositN(b, 50)

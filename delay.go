@@ -7,15 +7,9 @@ import (
 	"time"
 )
 
-// Delay waits for a fixed duration before each dial, for example to give a
-// preferred route a head start or to pace dials.
-//
-// If the dial's ctx ends before or during the wait, DialContext returns at
-// once with a [*DialError] matching ctx.Err() and the inner Dialer is never
-// called. A delay of zero dials at once and adds no allocation.
-//
-// Use [NewDelay] to make one; the zero value is not usable.
-// A Delay is safe for concurrent use by multiple goroutines.
+// Delay waits for a fixed duration before each dial; if ctx ends first, the
+// inner Dialer is not called. Use [NewDelay] to make one; the zero value is
+// not usable. A Delay is safe for concurrent use by multiple goroutines.
 type Delay struct {
 	dialer Dialer
 	delay  time.Duration
@@ -31,8 +25,7 @@ func NewDelay(d Dialer, delay time.Duration) *Delay {
 	return &Delay{dialer: d, delay: delay}
 }
 
-// DialContext waits for the delay, then dials address on network through the
-// inner Dialer.
+// DialContext waits for the delay, then dials through the inner Dialer.
 func (d *Delay) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	var t Trace
 	if d.delay > 0 {

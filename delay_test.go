@@ -33,7 +33,7 @@ func TestDelayWaitsThenDials(t *testing.T) {
 	}
 }
 
-func TestDelayCancelledDuringWait(t *testing.T) {
+func TestDelayReturnsAtOnceWhenCancelledDuringTheWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(time.Second, cancel)
@@ -48,7 +48,7 @@ func TestDelayCancelledDuringWait(t *testing.T) {
 	})
 }
 
-func TestDelayDeadlineDuringWait(t *testing.T) {
+func TestDelayFailsWithATimeoutWhenTheDeadlinePassesDuringTheWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
@@ -64,7 +64,7 @@ func TestDelayDeadlineDuringWait(t *testing.T) {
 
 // A dial whose ctx is already done never reaches the inner dialer, whatever
 // the delay, zero included.
-func TestDelayContextAlreadyDone(t *testing.T) {
+func TestDelayNeverDialsWithADoneContext(t *testing.T) {
 	for _, delay := range []time.Duration{0, time.Second} {
 		t.Run(delay.String(), func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())

@@ -13,14 +13,12 @@ var ErrRejected = errors.New("dialx: connection rejected")
 // returns when no rule matches the address being dialed.
 var ErrNoMatch = errors.New("dialx: no rule matches the address")
 
-// ErrOpen is matched, under [errors.Is], by the error a [Breaker] returns
-// when it refuses a dial because the destination's circuit is open (or
-// half-open with its one probe already in flight).
+// ErrOpen is matched by the error of a [Breaker] that refused a dial
+// because the destination's circuit is open.
 var ErrOpen = errors.New("dialx: circuit open")
 
-// ErrBudgetExhausted is matched, under [errors.Is], by the error of a
-// [Repeat] that stopped retrying because its [Budget] had no retry left.
-// The errors of the tries it made stay reachable too.
+// ErrBudgetExhausted is matched by the error of a [Repeat] that stopped
+// because its [Budget] had no retry left.
 var ErrBudgetExhausted = errors.New("dialx: retry budget exhausted")
 
 // DialError is the error type of every failure this package makes itself. It

@@ -10,19 +10,10 @@ import (
 	"time"
 )
 
-// Limit bounds how many dials through a Dialer are in flight at once. A dial
-// that finds every slot taken waits, in first-come first-served order, until
-// a dial in flight returns; a slot is held for the dial only, not for the
-// life of the connection it made.
-//
-// A dial that is waiting when its ctx ends leaves the queue at once and
-// fails with a [*DialError] matching ctx.Err(); a dial whose ctx is already
-// done does not wait or dial at all.
-//
-// By default all dials share one set of slots. With [WithKey] each key
-// (for example each destination address) gets its own; the bookkeeping of a
-// key is dropped as soon as it has no dial in flight or waiting, so memory
-// stays bounded by the dials under way.
+// Limit bounds how many dials through a Dialer are in flight at once: a dial
+// that finds every slot taken waits, first come first served, until a dial in
+// flight returns (not the connection it made). All dials share one set of
+// slots unless [WithKey] gives each key its own, kept while in use.
 //
 // Use [NewLimit] to make one; the zero value is not usable.
 // A Limit is safe for concurrent use by multiple goroutines.
@@ -44,8 +35,7 @@ type slots struct {
 }
 
 // NewLimit returns a Limit that lets at most inFlight dials through d at
-// once, per key with [WithKey]. It panics if d is nil or inFlight is less
-// than 1.
+// once. It panics if d is nil or inFlight is less than 1.
 func NewLimit(d Dialer, inFlight int, opts ...Option) *Limit {
 	mustDialer("NewLimit", d)
 	if inFlight < 1 {
@@ -60,8 +50,7 @@ func NewLimit(d Dialer, inFlight int, opts ...Option) *Limit {
 	return l
 }
 
-// DialContext waits for a free slot, then dials address on network through
-// the inner Dialer and frees the slot when that dial returns.
+// DialContext dials through the inner Dialer once a slot is free.
 func (l *Limit) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	key := ""
 	if l.key != nil {

@@ -222,7 +222,7 @@ func TestLimitWithKeyLimitsEachKeyApart(t *testing.T) {
 	})
 }
 
-func TestLimitStress(t *testing.T) {
+func TestLimitHoldsItsBoundAndNeverDialsForAWaiterThatGaveUp(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		inner := &dialtest.Dialer{Wait: 10 * time.Millisecond}
 		var inFlight, peak atomic.Int64

@@ -5,13 +5,12 @@ import (
 	"time"
 )
 
-// Option configures a decorator when it is built. Each With function says
-// which constructors take it; giving an Option to a constructor it does not
-// apply to panics, naming both. Option is an interface with an unexported
-// method, as in go.uber.org/goleak, so that only this package's With
-// functions make one; an Option is immutable and may be shared between
-// constructors and goroutines.
+// Option configures a decorator when it is built. Each With function names
+// the constructors that take it; any other constructor panics when given it.
+// An Option is safe for concurrent use by multiple goroutines.
 type Option interface {
+	// option is unexported, as in go.uber.org/goleak, so that only this
+	// package's With functions make an Option.
 	option() *option
 }
 
@@ -90,11 +89,9 @@ func (s *settings) apply(constructor string, who taker, opts []Option) {
 	}
 }
 
-// WithKey sets which circuit of a [Breaker], or which set of slots of a
-// [Limit], a dial uses: dials whose key is the same share one. By default a
-// Breaker keys its circuits by address, so a host dialed on two ports has
-// two, and a Limit has one set of slots for all dials. A key of the host
-// alone counts every port of a host together. It panics if key is nil.
+// WithKey makes dials of the same key share one circuit of a [Breaker]
+// (default: one per address) or one set of slots of a [Limit] (default: one
+// for all dials). It panics if key is nil.
 func WithKey(key func(network, address string) string) Option {
 	if key == nil {
 		panic("dialx: WithKey: key must not be nil, got nil")

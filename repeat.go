@@ -9,23 +9,10 @@ import (
 )
 
 // Repeat retries a Dialer: it makes up to a fixed number of tries and returns
-// the first connection.
-//
-// By default tries follow each other at once and every failure is retried.
-// Options change that: [WithBackoff] waits between tries, [WithRetryIf]
-// decides which failures are worth another try, and [WithBudget] shares a
-// [Budget] that caps retries across Repeats.
-//
-// Once the dial's ctx is done, Repeat cuts short any wait, starts no further
-// try and returns a [*DialError] that matches ctx.Err(). When every try
-// fails, the error says how many were made and unwraps to each try's error,
-// so [errors.Is] and [errors.As] find any of them; of more than eight tries
-// it keeps the first four and the last four, and counts the others, so
-// that memory stays bounded however many tries a dial makes. When Repeat
-// stops early because a failure is not to be retried, or because the budget
-// is empty (the error then matches [ErrBudgetExhausted]), the error says how
-// many of the tries were made and unwraps to their errors too. A try whose
-// Dialer returns neither a connection nor an error has failed.
+// the first connection, retrying every failure at once unless [WithBackoff],
+// [WithRetryIf] or [WithBudget] say otherwise. When it gives up, its error
+// says how many tries were made and unwraps to their errors (of more than
+// eight, the first and last four), so [errors.Is] and [errors.As] find them.
 //
 // Use [NewRepeat] to make one; the zero value is not usable.
 // A Repeat is safe for concurrent use by multiple goroutines.
@@ -43,9 +30,8 @@ type retryPolicy struct {
 	budget    *Budget          // nil: no cap
 }
 
-// NewRepeat returns a Repeat that dials through d up to tries times,
-// configured by opts: [WithBackoff], [WithRetryIf], [WithBudget]. It panics
-// if d is nil or tries is less than 1.
+// NewRepeat returns a Repeat that dials through d up to tries times. It
+// panics if d is nil or tries is less than 1.
 func NewRepeat(d Dialer, tries int, opts ...Option) *Repeat {
 	mustDialer("NewRepeat", d)
 	if tries < 1 {
@@ -63,9 +49,7 @@ var (
 	errNoBudget     = error(bare{ErrBudgetExhausted})
 )
 
-// DialContext dials address on network through the inner Dialer, trying
-// again after each failure until a try succeeds, the tries are used up, or
-// an option stops it.
+// DialContext dials through the inner Dialer, trying again after failures.
 func (r *Repeat) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	return dialInTurn(ctx, "repeat", "tries", network, address, r.tries,
 		r.dialer, nil, &r.retryPolicy)
@@ -101,11 +85,8 @@ func (r *Repeat) Dial(network, address string) (net.Conn, error) {
 }
 
 // WithRetryIf makes a [Repeat] retry only the failures for which retryable
-// returns true; on the first failure it returns false for, Repeat stops and
-// returns the errors so far. Without it every failure is retried. Either way
-// Repeat stops once the caller's ctx is done, without asking retryable.
-// retryable is called from every goroutine that dials, so it must be safe
-// for concurrent use. It panics if retryable is nil.
+// returns true (default: all); it is not asked once ctx is done, and must be
+// safe for concurrent use. It panics if retryable is nil.
 func WithRetryIf(retryable func(error) bool) Option {
 	if retryable == nil {
 		panic("dialx: WithRetryIf: retryable must not be nil, got nil")

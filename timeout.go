@@ -7,26 +7,11 @@ import (
 	"time"
 )
 
-// Timeout bounds a dial by a duration. The inner Dialer gets a ctx whose
-// deadline is the earlier of the caller's and now plus the timeout.
-//
-// DialContext returns by that deadline even when the inner Dialer ignores
-// its ctx: the inner dial then goes on in its own goroutine until it returns,
-// and a connection it makes after Timeout gave up is closed, never leaked.
-// When the timeout fires the error is a [*DialError] that satisfies
-// [net.Error] with Timeout() true and matches [context.DeadlineExceeded], as
-// [net.Dialer]'s errors do; when the caller's ctx ends first, the error
-// matches the caller's ctx.Err() instead ([context.Canceled] on cancel).
-// Errors the inner Dialer returns in time are returned unchanged; one that
-// comes back once the deadline has passed (a socket deadline derived from
-// ctx can fire a moment before ctx reports done) counts as the timeout. An
-// inner Dialer that returns neither a connection nor an error gets a
-// *DialError with Op "timeout" instead of passing a nil connection on.
-//
-// A panic of the inner dial is raised again on the caller's goroutine,
-// with the same value, so the caller's recover sees it as if there were no
-// goroutine between; once Timeout has given up, nobody is left to recover
-// it, and it is dropped.
+// Timeout bounds a dial by a duration: the inner Dialer gets a ctx whose
+// deadline is the earlier of the caller's and now plus the timeout, and
+// DialContext returns by then even if the inner Dialer ignores its ctx. A
+// dial that fails at or past the timeout returns a [*DialError] that matches
+// [context.DeadlineExceeded] and is a [net.Error] with Timeout() true.
 //
 // Use [NewTimeout] to make one; the zero value is not usable.
 // A Timeout is safe for concurrent use by multiple goroutines.
@@ -45,8 +30,7 @@ func NewTimeout(d Dialer, timeout time.Duration) *Timeout {
 	return &Timeout{dialer: d, timeout: timeout}
 }
 
-// DialContext dials address on network through the inner Dialer and gives up
-// when the timeout or the caller's ctx ends first.
+// DialContext dials through the inner Dialer until the timeout or ctx ends.
 func (t *Timeout) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &DialError{Op: "timeout", Net: network, Addr: address, Err: err}
