@@ -166,9 +166,9 @@ func fleetTable(results []fleetResult) string {
 	return b.String()
 }
 
-// TestFleetAmplification runs the simulation of SCALING.md; with -v it logs
-// the table there.
-func TestFleetAmplification(t *testing.T) {
+// TestFleetRetriesAmplifyUnlessABudgetHoldsThem runs the simulation of
+// SCALING.md; with -v it logs the table there.
+func TestFleetRetriesAmplifyUnlessABudgetHoldsThem(t *testing.T) {
 	var results []fleetResult
 	for _, backend := range fleetBackends {
 		for _, strategy := range fleetStrategies {
@@ -182,7 +182,7 @@ func TestFleetAmplification(t *testing.T) {
 		fleetClients, fleetTries, fleetRequests, table)
 	scaling, err := os.ReadFile("SCALING.md")
 	require.NoError(t, err)
-	assert.Contains(t, string(scaling), table, "SCALING.md must show the table this test makes: paste it from go test -run TestFleetAmplification -v")
+	assert.Contains(t, string(scaling), table, "SCALING.md must show the table this test makes: paste it from go test -run TestFleetRetriesAmplifyUnlessABudgetHoldsThem -v")
 
 	byName := map[string]fleetResult{}
 	for _, r := range results {
