@@ -22,14 +22,14 @@
 //
 // Each keeps the [Dialer] contract, closes a connection that arrives after it
 // stopped waiting, and raises again on the caller's goroutine the panic of an
-// inner dial it ran on another. Its errors are [*DialError] values that keep
-// inner errors reachable; its timeouts are [net.Error] values that match
-// [context.DeadlineExceeded]. Each has Dial(network, address) too, and is safe
+// inner dial it ran on another. The errors it makes are [*DialError] values
+// that keep inner errors reachable; its timeouts are [net.Error] values that
+// match [context.DeadlineExceeded]. Each has Dial(network, address) too, and is safe
 // for concurrent use by multiple goroutines.
 //
-// Constructors take trailing [Option] values, except those whose Dialers are a
-// variadic list: these have a WithOptions method that returns a configured copy
-// ([Concurrent.WithOptions]). A misapplied Option or a bad value panics.
+// Constructors take trailing [Option] values; those whose Dialers are a variadic
+// list take them through a WithOptions method that returns a configured copy
+// (only [Concurrent] has options yet). A misapplied Option or a bad value panics.
 //
 // A Dialer of your own takes part through an Unwrap method if it passes dials
 // on, and a Refusal method if it can tell it would refuse one (see [Dialer]).
