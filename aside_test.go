@@ -50,7 +50,7 @@ func dialRecovering(ctx context.Context, d dialx.Dialer, address string) (recove
 // A decorator that runs an inner dial on a goroutine of its own raises that
 // dial's panic again on the caller's goroutine, with the very value, so
 // that the caller's recover sees it as if there were no goroutine between.
-func TestInnerPanicReachesTheCaller(t *testing.T) {
+func TestInnerPanicIsRaisedAgainOnTheCallersGoroutine(t *testing.T) {
 	value := &boom{"inner"}
 	tests := []struct {
 		name string
@@ -95,7 +95,7 @@ func TestInnerPanicReachesTheCaller(t *testing.T) {
 // A panic of an inner dial that nobody waits for any more (the Timeout
 // fired, another racer won, the caller's ctx ended) is dropped: it must
 // neither crash the process nor leave a goroutine behind.
-func TestLatePanicIsDropped(t *testing.T) {
+func TestPanicOfAnAbandonedDialIsDropped(t *testing.T) {
 	value := &boom{"late"}
 	tests := []struct {
 		name    string
@@ -160,7 +160,7 @@ func TestLatePanicIsDropped(t *testing.T) {
 
 // An inner dial that ends its goroutine (runtime.Goexit, as t.FailNow
 // does) instead of returning is a failure, not a hang.
-func TestInnerGoexitIsAFailure(t *testing.T) {
+func TestInnerGoexitFailsTheDial(t *testing.T) {
 	exiting := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
 		runtime.Goexit()
 		return nil, nil

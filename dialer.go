@@ -7,46 +7,36 @@ import (
 	"reflect"
 )
 
-// Dialer is the interface every decorator in this package implements and
-// wraps. It has the shape of [net.Dialer.DialContext], so a *net.Dialer, a
-// golang.org/x/net/proxy.ContextDialer or any value of this package plugs in
-// unchanged, and a stack of decorators can be handed to
-// [net/http.Transport.DialContext] or grpc.WithContextDialer.
+// Dialer connects to an address on a named network. It has the shape of
+// [net.Dialer.DialContext], so a *net.Dialer, a golang.org/x/net/proxy
+// ContextDialer and every decorator of this package are Dialers.
 //
-// DialContext connects to address on the named network. Implementations must
-// honour ctx: once ctx is done they should return promptly with an error that
-// matches ctx.Err() under [errors.Is]. They must never return a non-nil
-// connection together with a non-nil error.
+// DialContext must honour ctx: once ctx is done it returns promptly with an
+// error that matches ctx.Err() under [errors.Is]. It must never return a
+// non-nil connection together with a non-nil error.
 //
-// Two optional methods let a Dialer of your own take part as this
-// package's do. A decorator, which passes dials on to other Dialers, has
-// Unwrap() []Dialer returning them (a slice it keeps, which callers must
-// not modify): its dials are then not framed as innermost ones for a
-// [Trace], and a check that must not dial, such as
-// [Selective.ControlContext], looks through it when it returns one Dialer.
-// A Dialer that can tell without dialing whether it would refuse a dial
-// has Refusal(ctx, network, address) error, returning the error
-// DialContext would fail with before reaching the network, or nil, as
-// [Reject] and [Selective] do.
+// Two optional methods tell the package more. Unwrap() []Dialer returns the
+// Dialers a decorator passes dials on to, in a slice it keeps, which callers
+// must not modify: a dial handed to it is not traced as innermost, and
+// refusal checks look through it when it returns one Dialer. Refusal(ctx,
+// network, address) error returns, without dialing, the error DialContext
+// would refuse the dial with, or nil.
 //
 // Implementations must be safe for concurrent use by multiple goroutines.
 type Dialer interface {
 	DialContext(ctx context.Context, network, address string) (net.Conn, error)
 }
 
-// DialerFunc is an adapter to use an ordinary function as a [Dialer]. If f is
-// a function with the appropriate signature, DialerFunc(f) is a Dialer that
-// calls f.
-//
-// A DialerFunc is safe for concurrent use if f is.
+// DialerFunc is an adapter to use an ordinary function as a [Dialer]. A
+// DialerFunc is safe for concurrent use if the function is.
 type DialerFunc func(ctx context.Context, network, address string) (net.Conn, error)
 
-// DialContext calls f(ctx, network, address).
+// DialContext returns f(ctx, network, address).
 func (f DialerFunc) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	return f(ctx, network, address)
 }
 
-// Dial calls f with [context.Background].
+// Dial is DialContext with [context.Background].
 func (f DialerFunc) Dial(network, address string) (net.Conn, error) {
 	return f(context.Background(), network, address)
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/dialx/dialx/internal/dialtest"
 )
 
-func TestConstructorsPanicOnProgrammerErrors(t *testing.T) {
+func TestConstructorsPanicOnANilDialerOrABadValue(t *testing.T) {
 	ok := dialx.DialerFunc(dialtest.Instant())
 	tests := []struct {
 		name string
@@ -59,7 +59,7 @@ type contextDialer interface {
 	Dial(network, address string) (net.Conn, error)
 }
 
-func TestEveryDecoratorDialsWithBackground(t *testing.T) {
+func TestDialOfEveryDecoratorConnectsWithABackgroundContext(t *testing.T) {
 	srv := dialtest.StartEcho(t)
 	base := &net.Dialer{}
 	decorators := map[string]contextDialer{
@@ -82,32 +82,10 @@ func TestEveryDecoratorDialsWithBackground(t *testing.T) {
 	}
 }
 
-func TestRejectDialFails(t *testing.T) {
+func TestRejectDialFailsWithErrRejected(t *testing.T) {
 	conn, err := dialx.NewReject(nil).Dial("tcp", "127.0.0.1:1")
 	assert.Nil(t, conn)
 	assert.ErrorIs(t, err, dialx.ErrRejected)
-}
-
-// A *net.OpError from the innermost dial is still found through a stack of
-// five decorators.
-func TestOpErrorSurvivesAStack(t *testing.T) {
-	refused := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}
-	inner := dialx.DialerFunc(dialtest.Failing(refused))
-	stack := dialx.NewTimeout(
-		dialx.NewRepeat(
-			dialx.NewConsecutive(
-				dialx.NewConcurrent(
-					dialx.NewRandom(inner))), 2), time.Minute)
-
-	_, err := stack.DialContext(context.Background(), "tcp", "127.0.0.1:1")
-	var opErr *net.OpError
-	require.ErrorAs(t, err, &opErr)
-	assert.Same(t, refused, opErr)
-	var dialErr *dialx.DialError
-	require.ErrorAs(t, err, &dialErr)
-	assert.Equal(t, "repeat", dialErr.Op, "the outermost decorator that made an error names itself")
-	assert.Equal(t, "tcp", dialErr.Net)
-	assert.Equal(t, "127.0.0.1:1", dialErr.Addr)
 }
 
 func echoByte(t *testing.T, conn net.Conn) {
@@ -124,7 +102,7 @@ func echoByte(t *testing.T, conn net.Conn) {
 // An inner Dialer that returns a connection together with an error breaks
 // the Dialer contract; no decorator passes that on, and the connection is
 // closed rather than leaked.
-func TestNoDecoratorReturnsAConnWithAnError(t *testing.T) {
+func TestNoDecoratorReturnsAConnWithAnErrorButClosesIt(t *testing.T) {
 	halfFailed := errors.New("half failed")
 	stacks := map[string]func(dialx.Dialer) dialx.Dialer{
 		"Repeat":      func(d dialx.Dialer) dialx.Dialer { return dialx.NewRepeat(d, 2) },
@@ -177,4 +155,60 @@ func TestNoDecoratorReturnsAConnWithAnError(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A dial whose ctx is already done must fail with ctx's error through every
+// decorator, even when the inner Dialer ignores ctx and would connect.
+func TestEveryDecoratorRefusesADoneContext(t *testing.T) {
+	inner := &dialtest.Dialer{Label: "ignores ctx", IgnoreCtx: true}
+	anyHost, err := dialx.NewSelective(dialx.Rule{Pattern: "*", Dialer: inner})
+	require.NoError(t, err)
+	lookup := resolverFunc(func(context.Context, string, string) ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+	})
+	decorators := []struct {
+		name string
+		d    dialx.Dialer
+	}{
+		{"Repeat", dialx.NewRepeat(inner, 3)},
+		{"Timeout", dialx.NewTimeout(inner, time.Hour)},
+		{"Delay", dialx.NewDelay(inner, 0)},
+		{"Reject", dialx.NewReject(nil)},
+		{"Swappable", dialx.NewSwappable(inner)},
+		{"Consecutive", dialx.NewConsecutive(inner)},
+		{"Random", dialx.NewRandom(inner)},
+		{"Concurrent", dialx.NewConcurrent(inner)},
+		{"Selective", anyHost},
+		{"Breaker", dialx.NewBreaker(inner)},
+		{"Limit", dialx.NewLimit(inner, 1)},
+		{"Resolve", dialx.NewResolve(inner, dialx.WithResolver(lookup))},
+		{"Guard", mustGuard(dialx.NewGuard(inner, dialx.WithResolver(lookup)))},
+		{"FromProxy", dialx.FromProxy(dialProxy{inner})},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tt := range decorators {
+		t.Run(tt.name, func(t *testing.T) {
+			conn, err := tt.d.DialContext(ctx, "tcp", "service.internal:80")
+			assert.Nil(t, conn)
+			assert.ErrorIs(t, err, context.Canceled)
+			var dialErr *dialx.DialError
+			assert.ErrorAs(t, err, &dialErr)
+		})
+	}
+	assert.Zero(t, inner.Calls(), "no decorator may dial once ctx is done")
+}
+
+// dialProxy hides DialContext, so FromProxy has to wrap a Dial-only dialer.
+type dialProxy struct{ d dialx.Dialer }
+
+func (p dialProxy) Dial(network, address string) (net.Conn, error) {
+	return p.d.DialContext(context.Background(), network, address)
+}
+
+func mustGuard(g *dialx.Guard, err error) *dialx.Guard {
+	if err != nil {
+		panic(err)
+	}
+	return g
 }

@@ -21,27 +21,17 @@ var ErrOpen = errors.New("dialx: circuit open")
 // because its [Budget] had no retry left.
 var ErrBudgetExhausted = errors.New("dialx: retry budget exhausted")
 
-// DialError is the error type of every failure this package makes itself. It
-// names the decorator that failed, the network and address of the dial and
-// the cause, in the manner of [net.OpError]. Errors returned by inner dialers
-// are kept in Err unchanged, so [errors.Is] and [errors.As] still reach them
-// (a *net.OpError from the innermost dial is found through any stack).
-// A DialError is never modified after it is returned, so it may be read
-// from any number of goroutines.
+// DialError is the error of every failure this package makes itself. As a
+// [net.OpError] does, it names the decorator, the dial's network and address,
+// and the cause. Errors of inner Dialers are kept unchanged in Err, so
+// [errors.Is] and [errors.As] reach them through any stack. A DialError is not
+// modified once returned, so any number of goroutines may read it.
 type DialError struct {
-	// Op names the decorator that failed: "repeat", "timeout", "delay",
-	// "reject", "swappable", "consecutive", "random", "concurrent",
-	// "selective", "resolve", "guard", "breaker", "limit", or "proxy" (from the
-	// Dialer that FromProxy makes).
-	Op string
-	// Net and Addr are the arguments of the failed DialContext call.
-	Net  string
-	Addr string
-	// Err is the cause. For decorators that make several attempts it
-	// unwraps to the attempts' errors: every one of them, or, past eight,
-	// the first four and the last four, the message counting the others,
-	// so that a dial of a million tries still has an error of a few
-	// hundred bytes.
+	Op   string // the decorator's type in lower case ("repeat"), or "proxy" (FromProxy)
+	Net  string // the network of the failed dial
+	Addr string // the address of the failed dial
+	// Err is the cause. The errors of several attempts unwrap from it: all
+	// of them, or past eight the first and last four, the rest counted.
 	Err error
 }
 
@@ -68,19 +58,16 @@ func (e *DialError) Error() string {
 // Unwrap returns the cause.
 func (e *DialError) Unwrap() error { return e.Err }
 
-// Timeout reports whether the dial failed because a deadline passed, so a
-// DialError satisfies [net.Error] the way [net.OpError] does. It delegates to
-// the first error in the chain that has a Timeout method.
+// Timeout reports whether a deadline passed, as the first error in the chain
+// with a Timeout method says, so that a DialError is a [net.Error].
 func (e *DialError) Timeout() bool {
 	var t interface{ Timeout() bool }
 	return errors.As(e.Err, &t) && t.Timeout()
 }
 
-// Temporary is there to satisfy [net.Error]; like net's own errors it
-// reports only timeouts as temporary.
+// Temporary reports e.Timeout(), for [net.Error].
 //
-// Deprecated: as for [net.Error], Temporary is not well defined; use
-// Timeout or errors.Is.
+// Deprecated: Temporary is not well defined; use Timeout or [errors.Is].
 func (e *DialError) Temporary() bool { return e.Timeout() }
 
 // bare is one of the package's sentinels without its "dialx: " prefix, for

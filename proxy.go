@@ -7,27 +7,14 @@ import (
 	"golang.org/x/net/proxy"
 )
 
-// FromProxy returns a [Dialer] that dials through d, a
-// golang.org/x/net/proxy Dialer, so that proxy dialers can be wrapped and
-// routed like any other.
+// FromProxy returns a [Dialer] that dials through d, a golang.org/x/net/proxy
+// Dialer: d itself if it has a DialContext method. Otherwise d.Dial cannot be
+// cancelled, so the Dialer stops waiting for it once ctx is done, with a
+// [*DialError] of Op "proxy" that matches ctx.Err(), and closes the connection
+// the call may return later; only d can end that call. The Dialer returns errors
+// of d unchanged, and a nil connection without error as a DialError.
 //
-// If d also has a DialContext method (it is a proxy.ContextDialer, as the
-// dialers made by proxy.SOCKS5 and proxy.Direct are), FromProxy returns d
-// itself. Otherwise d only has Dial, which cannot be cancelled, and the
-// returned Dialer adds what the [Dialer] contract asks for: it starts no dial
-// once ctx is done, it returns as soon as ctx is done even while d.Dial is
-// still running, and when that abandoned dial later succeeds it closes the
-// connection instead of leaking it. It never returns a connection together
-// with an error, nor a nil connection without one (that is a [*DialError]
-// with Op "proxy"). The goroutine running an abandoned d.Dial lives until
-// that call returns; only d can shorten it. A panic of d.Dial is raised
-// again on the caller's goroutine with the same value while the caller
-// waits, and dropped once it has stopped waiting. When ctx ends first, the
-// error is a [*DialError] with Op "proxy" that matches ctx.Err() (and is a
-// timeout if the deadline passed); errors from d are returned unchanged.
-//
-// FromProxy panics if d is nil. The returned Dialer is safe for concurrent
-// use by multiple goroutines if d is.
+// FromProxy panics if d is nil. The Dialer is safe for concurrent use if d is.
 func FromProxy(d proxy.Dialer) Dialer {
 	if d == nil {
 		panic("dialx: FromProxy: nil Dialer")

@@ -35,7 +35,7 @@ func (d *dualDialer) DialContext(ctx context.Context, network, address string) (
 	return d.Dial(network, address)
 }
 
-func TestFromProxyUsesDialContextWhenThere(t *testing.T) {
+func TestFromProxyReturnsAContextDialerItself(t *testing.T) {
 	inner := &dualDialer{plainDialer: func(string, string) (net.Conn, error) { return dialtest.NewConn("x"), nil }}
 	d := dialx.FromProxy(inner)
 	assert.Same(t, inner, d, "a proxy.ContextDialer is already a Dialer")
@@ -45,11 +45,11 @@ func TestFromProxyUsesDialContextWhenThere(t *testing.T) {
 	assert.EqualValues(t, 1, inner.contextCalls.Load())
 }
 
-func TestFromProxyPanicsOnNil(t *testing.T) {
+func TestFromProxyPanicsOnANilDialer(t *testing.T) {
 	assert.PanicsWithValue(t, "dialx: FromProxy: nil Dialer", func() { dialx.FromProxy(nil) })
 }
 
-func TestFromProxyPlain(t *testing.T) {
+func TestFromProxyOfAPlainDialerHonoursCtx(t *testing.T) {
 	errInner := errors.New("proxy said no")
 	tests := []struct {
 		name     string
@@ -134,10 +134,10 @@ func TestFromProxyPlain(t *testing.T) {
 	}
 }
 
-// TestFromProxyConnWithError: a plain Dial that returns a connection
-// together with an error gets the connection closed and only the error
-// passed on, whether or not ctx can be cancelled.
-func TestFromProxyConnWithError(t *testing.T) {
+// TestFromProxyClosesAConnReturnedWithAnError: a plain Dial that returns a
+// connection together with an error gets the connection closed and only the
+// error passed on, whether or not ctx can be cancelled.
+func TestFromProxyClosesAConnReturnedWithAnError(t *testing.T) {
 	errInner := errors.New("half-made")
 	tests := []struct {
 		name string
@@ -163,9 +163,9 @@ func TestFromProxyConnWithError(t *testing.T) {
 	}
 }
 
-// TestFromProxyClosesLateConnection: the caller gives up, the plain Dial
-// succeeds afterwards, and the adapter closes that connection.
-func TestFromProxyClosesLateConnection(t *testing.T) {
+// TestFromProxyClosesAConnThatArrivesAfterTheCallerLeft: the caller gives up,
+// the plain Dial succeeds afterwards, and the adapter closes that connection.
+func TestFromProxyClosesAConnThatArrivesAfterTheCallerLeft(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
 		conn := dialtest.NewConn("late")
@@ -186,11 +186,11 @@ func TestFromProxyClosesLateConnection(t *testing.T) {
 	})
 }
 
-// TestFromProxyCancelRacesLateConnection cancels at a random point while the
-// plain Dial returns at a random point, many times: the caller gets either a
-// connection that stays open or an error while the connection gets closed,
-// never both and never neither.
-func TestFromProxyCancelRacesLateConnection(t *testing.T) {
+// TestFromProxyReturnsOrClosesEachConnUnderCancelRaces cancels at a random
+// point while the plain Dial returns at a random point, many times: the caller
+// gets either a connection that stays open or an error while the connection
+// gets closed, never both and never neither.
+func TestFromProxyReturnsOrClosesEachConnUnderCancelRaces(t *testing.T) {
 	const rounds = 10000
 	rng := rand.New(rand.NewPCG(1, 2))
 	var won, lost, early int
@@ -261,9 +261,31 @@ func (c *signalConn) Close() error {
 func (c *signalConn) isClosed() bool { return c.once.Load() }
 
 // Compile-time checks: a proxy.Dialer of any kind goes in, and the result is
-// a proxy.ContextDialer again.
+// a proxy.ContextDialer again. Every decorator is both a proxy.Dialer and a
+// proxy.ContextDialer, so a stack can be the forward dialer of proxy.SOCKS5
+// or proxy.FromURL.
 var (
 	_                     = dialx.FromProxy(proxy.Direct)
 	_ proxy.ContextDialer = dialx.FromProxy(plainDialer(nil))
+	_ proxy.ContextDialer = (*dialx.Repeat)(nil)
+	_ proxy.Dialer        = (*dialx.Repeat)(nil)
+	_ proxy.Dialer        = (*dialx.Timeout)(nil)
+	_ proxy.Dialer        = (*dialx.Delay)(nil)
+	_ proxy.Dialer        = (*dialx.Reject)(nil)
+	_ proxy.Dialer        = (*dialx.Swappable)(nil)
+	_ proxy.Dialer        = (*dialx.Consecutive)(nil)
+	_ proxy.Dialer        = (*dialx.Random)(nil)
+	_ proxy.Dialer        = (*dialx.Concurrent)(nil)
 	_ proxy.Dialer        = dialx.DialerFunc(nil)
 )
+
+// x/net's proxy.Direct has DialContext, so it plugs in as an inner dialer
+// unchanged.
+func TestProxyDirectPlugsInAsAnInnerDialer(t *testing.T) {
+	srv := dialtest.StartEcho(t)
+	var inner proxy.ContextDialer = proxy.Direct
+	conn, err := dialx.NewRepeat(inner, 2).DialContext(context.Background(), "tcp", srv.Addr())
+	require.NoError(t, err)
+	echoByte(t, conn)
+	require.NoError(t, conn.Close())
+}

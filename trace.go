@@ -6,11 +6,11 @@ import (
 )
 
 // Event is one step of a dial, reported to a [Trace]. Op names who reports
-// it, Kind what happened; of the other fields, each kind sets those below
+// it, Kind what happened; each kind sets Network, Address and the fields below,
 // and leaves the rest zero.
 //
 //	Op                         Kind        fields
-//	dial                       start       Network, Address (all kinds set these)
+//	dial                       start
 //	dial                       done        Elapsed: the dial's duration; Err
 //	repeat|consecutive|random  attempt     N: from 1; Of: planned; Elapsed: wait before it
 //	selective|guard            match       N: the rule's index; Detail: its pattern
@@ -23,10 +23,9 @@ import (
 //	delay                      wait        Elapsed: the delay
 //	timeout                    fired       Elapsed: the timeout
 //
-// A "dial" is an innermost dial, its address the one the innermost Dialer
-// gets (canonical behind a [Selective], an IP behind a [Resolve]). A
-// "state" change is one this dial made. A decorator of your own reports
-// under an Op of its own.
+// A "dial" is an innermost one (see [Dialer]), with the address the innermost
+// Dialer gets: canonical behind a [Selective], an IP behind a [Resolve]. A
+// "state" change is one this dial made. A Dialer of your own uses its own Op.
 type Event struct {
 	Op, Kind         string
 	Network, Address string
@@ -38,28 +37,18 @@ type Event struct {
 }
 
 // Trace receives each [Event] of the dials whose ctx carries it (see
-// [WithTrace]), with that ctx, so that it can read the values a request
-// put there. It plays for a stack of decorators the part that
-// [net/http/httptrace.ClientTrace] plays for an HTTP request.
-//
-// A Trace runs on the goroutine that took the step, possibly on several at
-// once (the racers of a [Concurrent], a [Timeout] that gave up while the
-// inner dial goes on), so it must be safe for concurrent use, and quick. It
-// should not panic: the panic of a racer reaches the caller only while the
-// caller still waits for that racer.
-//
-// The innermost dials, which a decorator hands to a Dialer without an
-// Unwrap method (see [Dialer]), are framed by "dial" start and done
-// events. Without a Trace in ctx, tracing costs a decorator no allocation
-// and, on a dial that succeeds, at most one ctx.Value lookup.
+// [WithTrace]), with that ctx, as [net/http/httptrace.ClientTrace] does for an
+// HTTP request. It runs on the goroutine that took the step, possibly on
+// several at once, so it must be quick and safe for concurrent use. It should
+// not panic: a panic reaches the caller only while the caller still waits.
+// A dial whose ctx carries no Trace allocates nothing for tracing.
 type Trace func(ctx context.Context, e Event)
 
 type traceKey struct{}
 
-// WithTrace returns a ctx derived from ctx that carries trace, so that
-// dials made with it report to trace. If ctx carries a Trace already, both
-// get every Event, trace first.
-// It panics if trace is nil, as [net/http/httptrace.WithClientTrace] does.
+// WithTrace returns a copy of ctx that carries trace, so that dials made with
+// it report to trace, then to the Trace ctx carried already, if any. It panics
+// if trace is nil.
 func WithTrace(ctx context.Context, trace Trace) context.Context {
 	if trace == nil {
 		panic("dialx: WithTrace: trace must not be nil, got nil")
@@ -74,8 +63,8 @@ func WithTrace(ctx context.Context, trace Trace) context.Context {
 	return context.WithValue(ctx, traceKey{}, trace)
 }
 
-// ContextTrace returns the Trace that ctx carries, or nil. A decorator of
-// your own reports its Events to it.
+// ContextTrace returns the Trace that ctx carries, or nil: where a Dialer of
+// your own reports its Events.
 func ContextTrace(ctx context.Context) Trace {
 	t, _ := ctx.Value(traceKey{}).(Trace)
 	return t

@@ -5,13 +5,11 @@ import (
 	"log/slog"
 )
 
-// NewSlogTrace returns a [Trace] that logs every [Event] through logger at
-// level, with the dial's ctx, so that a handler can add what ctx carries
-// (a request or trace ID). Each record's message is "dialx: " followed by
-// the Event's Op and Kind ("dialx: dial done"); its attributes are network,
-// address and the other fields the kind uses (for an Event of your own,
-// those that are not zero), named in lower case ("elapsed"), with err as
-// "error". It panics if logger is nil.
+// NewSlogTrace returns a [Trace] that logs each [Event] through logger at level,
+// with the dial's ctx, as "dialx: " then the Op and Kind ("dialx: dial done")
+// with attributes network, address, error and the fields the kind uses (for an
+// Op of your own, those not zero), named in lower case. It panics if logger is
+// nil.
 func NewSlogTrace(logger *slog.Logger, level slog.Level) Trace {
 	if logger == nil {
 		panic("dialx: NewSlogTrace: logger must not be nil, got nil")

@@ -1,10 +1,8 @@
 package dialx_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -91,21 +89,6 @@ func slowDial(wait time.Duration, err error) dialx.DialerFunc {
 	}
 }
 
-func TestTraceFramesOnlyTheInnermostDial(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		var log traceLog
-		ctx := dialx.WithTrace(t.Context(), log.trace())
-		d := dialx.NewBreaker(dialx.NewBreaker(slowDial(3*time.Second, nil)))
-		conn, err := d.DialContext(ctx, "tcp", "a:1")
-		require.NoError(t, err)
-		conn.Close()
-		_, err = d.DialContext(ctx, "udp", "b:2")
-		require.NoError(t, err)
-		assert.Equal(t, "dial start tcp a:1\ndial done tcp a:1 3s err=<nil>\n"+
-			"dial start udp b:2\ndial done udp b:2 3s err=<nil>", log.String())
-	})
-}
-
 func TestTraceReportsBreakerRefusalsAndStateChanges(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var log traceLog
@@ -145,11 +128,18 @@ func TestWithTraceCallsTheNewTraceFirstThenTheOld(t *testing.T) {
 	_, err := dialx.NewBreaker(dialx.DialerFunc(instantDial)).DialContext(ctx, "tcp", "a:1")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"inner dial start", "outer dial start", "inner dial done", "outer dial done"}, calls)
+}
 
-	calls = nil
-	dialx.ContextTrace(dialx.WithTrace(context.Background(), record("only")))(ctx, dialx.Event{Op: "mine", Kind: "step"})
+func TestContextTraceReturnsTheTraceCtxCarriesOrNil(t *testing.T) {
+	var calls []string
+	only := func(_ context.Context, e dialx.Event) { calls = append(calls, "only "+e.Op+" "+e.Kind) }
+	ctx := dialx.WithTrace(context.Background(), only)
+	dialx.ContextTrace(ctx)(ctx, dialx.Event{Op: "mine", Kind: "step"})
 	assert.Equal(t, []string{"only mine step"}, calls)
 	assert.Nil(t, dialx.ContextTrace(context.Background()))
+}
+
+func TestWithTracePanicsOnANilTrace(t *testing.T) {
 	assert.PanicsWithValue(t, "dialx: WithTrace: trace must not be nil, got nil", func() {
 		dialx.WithTrace(context.Background(), nil)
 	})
@@ -181,107 +171,6 @@ func TestTraceGetsTheDialCtxWithEveryEvent(t *testing.T) {
 			assert.Contains(t, kinds, kind)
 		}
 	})
-}
-
-func TestSlogTraceLogsEachEventWithTheFieldsItsKindUses(t *testing.T) {
-	var buf bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{
-		Level: slog.LevelDebug,
-		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey {
-				return slog.Attr{}
-			}
-			return a
-		},
-	}))
-	tr := dialx.NewSlogTrace(logger, slog.LevelDebug)
-	ctx := context.Background()
-	at := dialx.Event{Network: "tcp", Address: "a:1"}
-	event := func(op, kind string, fill func(*dialx.Event)) dialx.Event {
-		e := at
-		e.Op, e.Kind = op, kind
-		if fill != nil {
-			fill(&e)
-		}
-		return e
-	}
-	for _, e := range []dialx.Event{
-		event("dial", "start", nil),
-		event("dial", "done", func(e *dialx.Event) { e.Elapsed, e.Err = time.Second, errRefused }),
-		event("repeat", "attempt", func(e *dialx.Event) { e.N, e.Of, e.Elapsed = 2, 3, time.Second }),
-		event("consecutive", "attempt", func(e *dialx.Event) { e.N, e.Of = 1, 2 }),
-		event("selective", "match", func(e *dialx.Event) { e.N, e.Detail = 0, "*:1" }),
-		event("concurrent", "start", func(e *dialx.Event) { e.N = 0 }),
-		event("concurrent", "won", func(e *dialx.Event) { e.N, e.Elapsed = 1, time.Second }),
-		event("concurrent", "cancelled", func(e *dialx.Event) { e.N = 0 }),
-		event("breaker", "refused", func(e *dialx.Event) { e.Detail, e.To = "a:1", dialx.BreakerOpen }),
-		event("breaker", "state", func(e *dialx.Event) { e.Detail, e.From, e.To = "a:1", dialx.BreakerClosed, dialx.BreakerOpen }),
-		event("limit", "wait", nil),
-		event("limit", "waited", func(e *dialx.Event) { e.Elapsed = time.Second }),
-		event("delay", "wait", func(e *dialx.Event) { e.Elapsed = time.Second }),
-		event("timeout", "fired", func(e *dialx.Event) { e.Elapsed = time.Second }),
-		event("mine", "step", func(e *dialx.Event) { e.Of, e.Detail = 4, "own" }),
-	} {
-		tr(ctx, e)
-	}
-	const a = " network=tcp address=a:1"
-	assert.Equal(t, strings.Join([]string{
-		`level=DEBUG msg="dialx: dial start"` + a,
-		`level=DEBUG msg="dialx: dial done"` + a + ` elapsed=1s error="connection refused"`,
-		`level=DEBUG msg="dialx: repeat attempt"` + a + ` n=2 of=3 elapsed=1s`,
-		`level=DEBUG msg="dialx: consecutive attempt"` + a + ` n=1 of=2 elapsed=0s`,
-		`level=DEBUG msg="dialx: selective match"` + a + ` n=0 detail=*:1`,
-		`level=DEBUG msg="dialx: concurrent start"` + a + ` n=0 elapsed=0s`,
-		`level=DEBUG msg="dialx: concurrent won"` + a + ` n=1 elapsed=1s`,
-		`level=DEBUG msg="dialx: concurrent cancelled"` + a + ` n=0`,
-		`level=DEBUG msg="dialx: breaker refused"` + a + ` detail=a:1 to=open`,
-		`level=DEBUG msg="dialx: breaker state"` + a + ` detail=a:1 from=closed to=open`,
-		`level=DEBUG msg="dialx: limit wait"` + a,
-		`level=DEBUG msg="dialx: limit waited"` + a + ` elapsed=1s`,
-		`level=DEBUG msg="dialx: delay wait"` + a + ` elapsed=1s`,
-		`level=DEBUG msg="dialx: timeout fired"` + a + ` elapsed=1s`,
-		`level=DEBUG msg="dialx: mine step"` + a + ` of=4 detail=own`,
-	}, "\n")+"\n", buf.String())
-}
-
-func TestSlogTraceDropsRecordsBelowTheHandlersLevel(t *testing.T) {
-	var buf bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	dialx.NewSlogTrace(logger, slog.LevelDebug)(context.Background(), dialx.Event{Op: "dial", Kind: "start"})
-	assert.Empty(t, buf.String())
-	assert.PanicsWithValue(t, "dialx: NewSlogTrace: logger must not be nil, got nil", func() { dialx.NewSlogTrace(nil, 0) })
-}
-
-// ctxHandler is a slog.Handler that writes each record's message with the
-// request ID its ctx carries, as handlers that add trace IDs do.
-type ctxHandler struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (h *ctxHandler) Enabled(ctx context.Context, _ slog.Level) bool {
-	return ctx.Value(requestKey{}) != nil
-}
-
-func (h *ctxHandler) Handle(ctx context.Context, r slog.Record) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.lines = append(h.lines, fmt.Sprintf("%v %s", ctx.Value(requestKey{}), r.Message))
-	return nil
-}
-
-func (h *ctxHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h *ctxHandler) WithGroup(string) slog.Handler      { return h }
-
-func TestSlogTraceLogsWithTheDialCtx(t *testing.T) {
-	var h ctxHandler
-	tr := dialx.NewSlogTrace(slog.New(&h), slog.LevelInfo)
-	d := dialx.NewRepeat(dialx.DialerFunc(instantDial), 2)
-	_, err := d.DialContext(dialx.WithTrace(context.WithValue(context.Background(), requestKey{}, "req-7"), tr), "tcp", "a:1")
-	require.NoError(t, err)
-	_, err = d.DialContext(dialx.WithTrace(context.Background(), tr), "tcp", "a:1") // no ID: not enabled
-	require.NoError(t, err)
-	assert.Equal(t, []string{"req-7 dialx: repeat attempt", "req-7 dialx: dial start", "req-7 dialx: dial done"}, h.lines)
 }
 
 func TestTraceReportsTimeoutAndDelayAndFramesDialsBehindSwappable(t *testing.T) {
@@ -467,55 +356,4 @@ func TestTraceReportsRacersCancelledByTheCaller(t *testing.T) {
 		assert.Equal(t, "racer 0 start after 0s\nracer 1 start after 100ms\nracer 2 start after 150ms\n"+
 			"racer 0 cancelled\nracer 2 cancelled", log.String())
 	})
-}
-
-// ownDecorator is a decorator of a user's own: it reports a step of its
-// own and passes every dial on to next[0].
-type ownDecorator struct {
-	next []dialx.Dialer
-}
-
-func (p *ownDecorator) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	if t := dialx.ContextTrace(ctx); t != nil {
-		t(ctx, dialx.Event{Op: "mine", Kind: "pass", Network: network, Address: address, Detail: "via next"})
-	}
-	return p.next[0].DialContext(ctx, network, address)
-}
-
-// ownUnwrapper is an ownDecorator that follows the Unwrap convention.
-type ownUnwrapper struct{ ownDecorator }
-
-func (u *ownUnwrapper) Unwrap() []dialx.Dialer { return u.next }
-
-func TestTraceLeavesAUsersDecoratorWithUnwrapToReportForItself(t *testing.T) {
-	tests := []struct {
-		name  string
-		inner dialx.Dialer
-		want  []string
-	}{
-		{
-			name:  "with Unwrap",
-			inner: &ownUnwrapper{ownDecorator{next: []dialx.Dialer{dialx.NewDelay(dialx.DialerFunc(instantDial), 0)}}},
-			want: []string{"attempt repeat 1/1 wait=0s", "{Op:mine Kind:pass Network:tcp Address:a:1 N:0 Of:0 " +
-				"Elapsed:0s Detail:via next From:closed To:closed Err:<nil>}",
-				"dial start tcp a:1", "dial done tcp a:1 0s err=<nil>"},
-		},
-		{
-			name:  "without Unwrap, framed as an innermost dial",
-			inner: &ownDecorator{next: []dialx.Dialer{dialx.NewDelay(dialx.DialerFunc(instantDial), 0)}},
-			want: []string{"attempt repeat 1/1 wait=0s", "dial start tcp a:1", "{Op:mine Kind:pass Network:tcp " +
-				"Address:a:1 N:0 Of:0 Elapsed:0s Detail:via next From:closed To:closed Err:<nil>}",
-				"dial start tcp a:1", "dial done tcp a:1 0s err=<nil>", "dial done tcp a:1 0s err=<nil>"},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				var log traceLog
-				_, err := dialx.NewRepeat(tt.inner, 1).DialContext(dialx.WithTrace(t.Context(), log.trace()), "tcp", "a:1")
-				require.NoError(t, err)
-				assert.Equal(t, tt.want, strings.Split(log.String(), "\n"))
-			})
-		})
-	}
 }

@@ -43,8 +43,14 @@ func refusalOf(ctx context.Context, d Dialer, network, address string) error {
 // one returns the Dialer field at d as a slice of one, sharing its memory,
 // so that Unwrap neither allocates nor needs a field of its own.
 func one(d *Dialer) []Dialer {
+	// Sound: this is (*[1]Dialer)(d)[:], a view that keeps the decorator alive; at cap 1 an
+	// append copies, and only a write to its element, which [Dialer] forbids, reaches the field.
 	return unsafe.Slice(d, 1)
 }
+
+// kept returns ds with its capacity cut to its length, so that an append to
+// what Unwrap returns copies instead of writing into the decorator's array.
+func kept(ds []Dialer) []Dialer { return ds[:len(ds):len(ds)] }
 
 // Unwrap returns the Dialer r retries.
 func (r *Repeat) Unwrap() []Dialer { return one(&r.dialer) }
@@ -59,16 +65,16 @@ func (d *Delay) Unwrap() []Dialer { return one(&d.dialer) }
 func (s *Swappable) Unwrap() []Dialer { return one(&s.current.Load().dialer) }
 
 // Unwrap returns the Dialers c tries.
-func (c *Consecutive) Unwrap() []Dialer { return c.dialers }
+func (c *Consecutive) Unwrap() []Dialer { return kept(c.dialers) }
 
 // Unwrap returns the Dialers r tries.
-func (r *Random) Unwrap() []Dialer { return r.dialers }
+func (r *Random) Unwrap() []Dialer { return kept(r.dialers) }
 
 // Unwrap returns the Dialers c races.
-func (c *Concurrent) Unwrap() []Dialer { return c.dialers }
+func (c *Concurrent) Unwrap() []Dialer { return kept(c.dialers) }
 
 // Unwrap returns the Dialers of s's rules, in order.
-func (s *Selective) Unwrap() []Dialer { return s.dialers }
+func (s *Selective) Unwrap() []Dialer { return kept(s.dialers) }
 
 // Unwrap returns the Dialer b guards.
 func (b *Breaker) Unwrap() []Dialer { return one(&b.dialer) }
@@ -79,6 +85,5 @@ func (l *Limit) Unwrap() []Dialer { return one(&l.dialer) }
 // Unwrap returns the Dialer r dials the resolved addresses with.
 func (r *Resolve) Unwrap() []Dialer { return one(&r.dialer) }
 
-// Unwrap returns the [Selective] g checks and dials with: its exceptions,
-// the blocked ranges, and last the Dialer it guards.
-func (g *Guard) Unwrap() []Dialer { return g.inner }
+// Unwrap returns the one [Selective] g checks and dials with.
+func (g *Guard) Unwrap() []Dialer { return kept(g.inner) }

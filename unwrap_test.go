@@ -18,17 +18,14 @@ type unwrapper interface {
 	Unwrap() []dialx.Dialer
 }
 
-func TestEveryDecoratorUnwrapsToTheDialersItPassesDialsOnTo(t *testing.T) {
-	a, b := &dialtest.Dialer{Label: "a"}, &dialtest.Dialer{Label: "b"}
+// unwrapCases is every decorator with one or more Dialers of a and b inside,
+// and the Dialers its Unwrap must return.
+func unwrapCases(t *testing.T, a, b dialx.Dialer) []unwrapCase {
 	sel, err := dialx.NewSelective(dialx.Rule{Pattern: "*.example", Dialer: a}, dialx.Rule{Pattern: "*", Dialer: b})
 	require.NoError(t, err)
 	swapped := dialx.NewSwappable(a)
 	swapped.Swap(b)
-	tests := []struct {
-		name    string
-		dialer  dialx.Dialer
-		dialers []dialx.Dialer
-	}{
+	return []unwrapCase{
 		{name: "Repeat", dialer: dialx.NewRepeat(a, 3), dialers: []dialx.Dialer{a}},
 		{name: "Timeout", dialer: dialx.NewTimeout(a, time.Second), dialers: []dialx.Dialer{a}},
 		{name: "Delay", dialer: dialx.NewDelay(a, time.Second), dialers: []dialx.Dialer{a}},
@@ -40,8 +37,22 @@ func TestEveryDecoratorUnwrapsToTheDialersItPassesDialsOnTo(t *testing.T) {
 		{name: "Breaker", dialer: dialx.NewBreaker(a), dialers: []dialx.Dialer{a}},
 		{name: "Limit", dialer: dialx.NewLimit(a, 1), dialers: []dialx.Dialer{a}},
 		{name: "Resolve", dialer: dialx.NewResolve(a), dialers: []dialx.Dialer{a}},
+		{name: "Guard", dialer: mustGuard(dialx.NewGuard(a))},
 	}
-	for _, tt := range tests {
+}
+
+type unwrapCase struct {
+	name    string
+	dialer  dialx.Dialer
+	dialers []dialx.Dialer // nil: not checked here
+}
+
+func TestEveryDecoratorUnwrapsToTheDialersItPassesDialsOnTo(t *testing.T) {
+	a, b := &dialtest.Dialer{Label: "a"}, &dialtest.Dialer{Label: "b"}
+	for _, tt := range unwrapCases(t, a, b) {
+		if tt.dialers == nil {
+			continue
+		}
 		t.Run(tt.name, func(t *testing.T) {
 			u, ok := tt.dialer.(unwrapper)
 			require.True(t, ok, "%T has no Unwrap method", tt.dialer)
@@ -50,7 +61,25 @@ func TestEveryDecoratorUnwrapsToTheDialersItPassesDialsOnTo(t *testing.T) {
 			for i := range got {
 				assert.Same(t, tt.dialers[i], got[i], "Dialer %d", i)
 			}
+		})
+	}
+}
+
+// TestUnwrapAllocatesNothingAndAnAppendToItCopies checks the two halves of
+// the convention that Unwrap returns a slice its decorator keeps: it costs
+// nothing per call, and only a write to an element, which the Dialer doc
+// forbids, could reach the decorator (an append must copy).
+func TestUnwrapAllocatesNothingAndAnAppendToItCopies(t *testing.T) {
+	a, b := &dialtest.Dialer{Label: "a"}, &dialtest.Dialer{Label: "b"}
+	for _, tt := range unwrapCases(t, a, b) {
+		t.Run(tt.name, func(t *testing.T) {
+			u := tt.dialer.(unwrapper)
 			assert.Zero(t, testing.AllocsPerRun(100, func() { u.Unwrap() }), "Unwrap allocates")
+			got := u.Unwrap()
+			assert.Equal(t, len(got), cap(got), "an append to what Unwrap returns would write into the decorator's array")
+			before := append([]dialx.Dialer(nil), got...)
+			_ = append(got, &dialtest.Dialer{Label: "appended"})
+			assert.Equal(t, before, u.Unwrap(), "an append changed what Unwrap returns")
 		})
 	}
 }
@@ -63,7 +92,6 @@ func TestGuardUnwrapsToTheSelectiveItChecksWith(t *testing.T) {
 	sel, ok := inner[0].(*dialx.Selective)
 	require.True(t, ok, "got %T", inner[0])
 	assert.ErrorIs(t, sel.Refusal(context.Background(), "tcp", "127.0.0.1:80"), dialx.ErrRejected)
-	assert.Zero(t, testing.AllocsPerRun(100, func() { g.Unwrap() }), "Unwrap allocates")
 }
 
 func TestRefusalChecksLookThroughAnyDialerThatUnwrapsToOne(t *testing.T) {

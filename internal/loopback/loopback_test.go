@@ -8,14 +8,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/dialx/dialx/internal/loopback"
 )
-
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
 
 // start serves each connection with handle on a fresh Tracker.
 func start(t *testing.T, handle func(net.Conn) loopback.Ending) (*loopback.Tracker, string) {
@@ -32,7 +27,7 @@ func drain(c net.Conn) loopback.Ending {
 	return loopback.ByClient
 }
 
-func TestCountsEndings(t *testing.T) {
+func TestTrackerCountsWhichSideEndedEachConnection(t *testing.T) {
 	tests := []struct {
 		name             string
 		handle           func(net.Conn) loopback.Ending
@@ -60,7 +55,7 @@ func TestCountsEndings(t *testing.T) {
 	}
 }
 
-func TestWaitIdleTimesOut(t *testing.T) {
+func TestWaitIdleTimesOutWhileAConnectionIsOpen(t *testing.T) {
 	tr, addr := start(t, drain)
 	c, err := net.Dial("tcp", addr)
 	require.NoError(t, err)

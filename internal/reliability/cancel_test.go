@@ -17,16 +17,16 @@ import (
 	"github.com/dialx/dialx/internal/faultnet"
 )
 
-// cancelRounds is how many dials TestCancelEverywhere cancels.
+// cancelRounds is how many dials TestCancelAnywhereLeavesNothingBehind cancels.
 const cancelRounds = 4000
 
-// TestCancelEverywhere cancels dials at random points, thousands of times,
-// many at once: before the dial starts, during a Delay, between the tries of
-// a Repeat, while Concurrent attempts race, while a connect hangs on a
-// blackhole or a handshake waits on a silent or slow server. Every dial must
-// fail with an error matching context.Canceled, never hand out a connection
-// with an error, and leave nothing behind.
-func TestCancelEverywhere(t *testing.T) {
+// TestCancelAnywhereLeavesNothingBehind cancels dials at random points,
+// thousands of times, many at once: before the dial starts, during a Delay,
+// between the tries of a Repeat, while Concurrent attempts race, while a
+// connect hangs on a blackhole or a handshake waits on a silent or slow server.
+// Every dial must fail with an error matching context.Canceled, never hand out
+// a connection with an error, and leave nothing behind.
+func TestCancelAnywhereLeavesNothingBehind(t *testing.T) {
 	silent := faultnet.StartSilent(t)
 	blackhole := silent // where the platform has no blackhole, a silent server hangs too
 	if faultnet.HasBlackhole {
@@ -44,7 +44,7 @@ func TestCancelEverywhere(t *testing.T) {
 	var targets []target
 	for _, s := range allStacks() {
 		if s.rejects {
-			continue // rejects at once, before a random cancel; see TestCancelledBeforeStart
+			continue // rejects at once, before a random cancel; see TestCancelBeforeTheDialTouchesNoSocket
 		}
 		for _, srv := range slices.Compact([]*faultnet.Server{blackhole, silent, slow}) {
 			// The Timeouts are long: only the cancel may end these dials.
@@ -98,9 +98,10 @@ func TestCancelEverywhere(t *testing.T) {
 	check()
 }
 
-// TestCancelledBeforeStart: a dial whose ctx is already done fails with
-// ctx's error and touches no socket, through every stack, Reject included.
-func TestCancelledBeforeStart(t *testing.T) {
+// TestCancelBeforeTheDialTouchesNoSocket: a dial whose ctx is already done
+// fails with ctx's error and touches no socket, through every stack, Reject
+// included.
+func TestCancelBeforeTheDialTouchesNoSocket(t *testing.T) {
 	echo := faultnet.StartEcho(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

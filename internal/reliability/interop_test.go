@@ -64,9 +64,9 @@ func countingDialer(calls *atomic.Int64) dialx.Dialer {
 	})
 }
 
-// TestSOCKS5AsSelectiveRoute: a proxy.SOCKS5 dialer is the route of one
-// rule; everything else is rejected without touching the proxy.
-func TestSOCKS5AsSelectiveRoute(t *testing.T) {
+// TestSelectiveRoutesOneRuleThroughSOCKS5: a proxy.SOCKS5 dialer is the route
+// of one rule; everything else is rejected without touching the proxy.
+func TestSelectiveRoutesOneRuleThroughSOCKS5(t *testing.T) {
 	echo := faultnet.StartEcho(t)
 	socks := socks5test.Start(t)
 	check := leakCheck(t, echo)
@@ -90,8 +90,9 @@ func TestSOCKS5AsSelectiveRoute(t *testing.T) {
 	check()
 }
 
-// TestSOCKS5InConsecutive: the first proxy is down, the second relays.
-func TestSOCKS5InConsecutive(t *testing.T) {
+// TestConsecutiveFailsOverBetweenSOCKS5Proxies: the first proxy is down, the
+// second relays.
+func TestConsecutiveFailsOverBetweenSOCKS5Proxies(t *testing.T) {
 	echo := faultnet.StartEcho(t)
 	down := faultnet.StartRefused(t)
 	refused := faultnet.StartRefused(t)
@@ -121,9 +122,10 @@ func TestSOCKS5InConsecutive(t *testing.T) {
 	check()
 }
 
-// TestStackAsSOCKS5Forward: a dialx stack is the forward dialer of
-// proxy.SOCKS5, which uses its DialContext, so ctx and errors go through.
-func TestStackAsSOCKS5Forward(t *testing.T) {
+// TestStackAsSOCKS5ForwardPassesCtxAndErrors: a dialx stack is the forward
+// dialer of proxy.SOCKS5, which uses its DialContext, so ctx and errors go
+// through.
+func TestStackAsSOCKS5ForwardPassesCtxAndErrors(t *testing.T) {
 	echo := faultnet.StartEcho(t)
 	socks := socks5test.Start(t)
 	down := faultnet.StartRefused(t)
@@ -168,13 +170,13 @@ func TestStackAsSOCKS5Forward(t *testing.T) {
 	check()
 }
 
-// TestTimeoutOverDialerIgnoringCtx shows what is and is not guaranteed when
-// the inner dialer ignores ctx: Timeout returns on time, the inner dial goes
-// on in its goroutine until it returns by itself, and the connection it then
-// makes is closed, never leaked. The inner dial here returns when the test
-// lets it, once the Timeout has returned, so the order of the two does not
-// depend on how busy the machine is.
-func TestTimeoutOverDialerIgnoringCtx(t *testing.T) {
+// TestTimeoutClosesTheLateConnOfADialerIgnoringCtx shows what is and is not
+// guaranteed when the inner dialer ignores ctx: Timeout returns on time, the
+// inner dial goes on in its goroutine until it returns by itself, and the
+// connection it then makes is closed, never leaked. The inner dial here returns
+// when the test lets it, once the Timeout has returned, so the order of the two
+// does not depend on how busy the machine is.
+func TestTimeoutClosesTheLateConnOfADialerIgnoringCtx(t *testing.T) {
 	const timeout = 50 * time.Millisecond
 	echo := faultnet.StartEcho(t)
 	check := leakCheck(t, echo)

@@ -19,24 +19,24 @@ import (
 	"github.com/dialx/dialx/internal/faultnet"
 )
 
-var long = flag.Bool("long", false, "run TestLoad and TestSwapUnderFire at full size (or set DIALX_LONG=1)")
+var long = flag.Bool("long", false, "run TestLoadLeavesNothingBehind and TestSwapUnderFireLandsOnACurrentDialer at full size (or set DIALX_LONG=1)")
 
 func isLong() bool { return *long || os.Getenv("DIALX_LONG") != "" }
 
-// loadTimeout is the Timeout of TestLoad's stack. A loopback dial needs
-// milliseconds, but with hundreds in flight most of a dial is spent waiting
-// for a CPU, and on a machine that other work keeps busy that wait has run
-// past 5 s for most dials, with a p99 of 40 s: the Timeout is there to turn
+// loadTimeout is the Timeout of TestLoadLeavesNothingBehind's stack. A loopback
+// dial needs milliseconds, but with hundreds in flight most of a dial is spent
+// waiting for a CPU, and on a machine that other work keeps busy that wait has
+// run past 5 s for most dials, with a p99 of 40 s: the Timeout is there to turn
 // a hang into a failure, not to time the dials, which the test only reports.
 const loadTimeout = 2 * time.Minute
 
-// TestLoad makes many dials, many at once, through Timeout(Concurrent(a, b,
-// c)) to three loopback servers, c of them flaky. Every dial must succeed
-// with a connection that echoes a byte, or fail with a *DialError; then
-// goroutines, file descriptors and the servers' open connections must be
-// back to where they were. Short by default; -long (or DIALX_LONG=1) makes
-// it 10,000 dials, up to 1,000 at once.
-func TestLoad(t *testing.T) {
+// TestLoadLeavesNothingBehind makes many dials, many at once, through
+// Timeout(Concurrent(a, b, c)) to three loopback servers, c of them flaky.
+// Every dial must succeed with a connection that echoes a byte, or fail with a
+// *DialError; then goroutines, file descriptors and the servers' open
+// connections must be back to where they were. Short by default; -long (or
+// DIALX_LONG=1) makes it 10,000 dials, up to 1,000 at once.
+func TestLoadLeavesNothingBehind(t *testing.T) {
 	dials, parallel := 2000, 200
 	if isLong() {
 		dials, parallel = 10000, 1000

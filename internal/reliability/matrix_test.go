@@ -25,7 +25,7 @@ import (
 // hangBound, as the Timeout of the bounded stacks or as the caller's
 // deadline for the others. Dials to the other faults are given fastBound,
 // which they must not need: they fail or succeed on their own. How late a
-// dial may return is calibrated per row: see TestFaultMatrix.
+// dial may return is calibrated per row: see TestFaultMatrixMeetsItsTimeBounds.
 const (
 	hangBound = 100 * time.Millisecond
 	fastBound = 5 * time.Second
@@ -107,10 +107,10 @@ type result struct {
 	elapsed time.Duration
 }
 
-// TestFaultMatrix dials every fault through every stack, all faults of a row
-// at once, and checks the error class, the time taken and that nothing was
-// left behind: no goroutine, no file descriptor, no connection a server
-// accepted and nobody closed.
+// TestFaultMatrixMeetsItsTimeBounds dials every fault through every stack, all
+// faults of a row at once, and checks the error class, the time taken and that
+// nothing was left behind: no goroutine, no file descriptor, no connection a
+// server accepted and nobody closed.
 //
 // A dial to a fault that hangs must return no earlier than hangBound and
 // within hangBound plus the row's slack; any other dial within the slack
@@ -118,7 +118,7 @@ type result struct {
 // control timers of hangBound run next to the row's dials, and the slack is
 // slack.Allow of their lateness (1 s on a quiet machine, more when timers
 // fire late).
-func TestFaultMatrix(t *testing.T) {
+func TestFaultMatrixMeetsItsTimeBounds(t *testing.T) {
 	var table strings.Builder
 	table.WriteString("| stack |")
 	for _, f := range faults {

@@ -34,12 +34,12 @@ type stamped struct {
 
 func (*stamped) Close() error { return nil }
 
-// TestSwapUnderFire: 64 goroutines dial through a Swappable while another
-// swaps the inner dialer every millisecond. Every dial must land on a dialer
-// that was current at some moment during it: no older than the last swap
-// finished before the dial began, no newer than the last swap begun before
-// it returned. Swap must return the dialer it replaced.
-func TestSwapUnderFire(t *testing.T) {
+// TestSwapUnderFireLandsOnACurrentDialer: 64 goroutines dial through a
+// Swappable while another swaps the inner dialer every millisecond. Every dial
+// must land on a dialer that was current at some moment during it: no older
+// than the last swap finished before the dial began, no newer than the last
+// swap begun before it returned. Swap must return the dialer it replaced.
+func TestSwapUnderFireLandsOnACurrentDialer(t *testing.T) {
 	duration := 2 * time.Second
 	if isLong() {
 		duration = 10 * time.Second

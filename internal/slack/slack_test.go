@@ -10,7 +10,7 @@ import (
 	"github.com/dialx/dialx/internal/slack"
 )
 
-func TestAllow(t *testing.T) {
+func TestAllowIsTheFloorPlusAMultipleOfTheLateness(t *testing.T) {
 	tests := []struct {
 		name string
 		late time.Duration
@@ -50,7 +50,7 @@ func TestMeasureRunsNextToTheOperation(t *testing.T) {
 	})
 }
 
-func TestNowOnAQuietClock(t *testing.T) {
+func TestNowIsTheFloorOnAQuietClockAndTakesItsDuration(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
 		assert.Equal(t, slack.Floor, slack.Now(50*time.Millisecond))

@@ -22,7 +22,7 @@ func socksDialer(t *testing.T, s *socks5test.Server) proxy.ContextDialer {
 	return d.(proxy.ContextDialer)
 }
 
-func TestConnectRelays(t *testing.T) {
+func TestConnectRelaysToALoopbackDestinationByIPOrName(t *testing.T) {
 	tests := []struct {
 		name string
 		host string
@@ -55,7 +55,7 @@ func TestConnectRelays(t *testing.T) {
 	}
 }
 
-func TestRefusesRequests(t *testing.T) {
+func TestRefusesANonLoopbackOrRefusedDestination(t *testing.T) {
 	refused := faultnet.StartRefused(t)
 	tests := []struct {
 		name    string
@@ -78,7 +78,7 @@ func TestRefusesRequests(t *testing.T) {
 	}
 }
 
-func TestRejectsAuthentication(t *testing.T) {
+func TestRejectsAClientThatOffersOnlyAuthentication(t *testing.T) {
 	s := socks5test.Start(t)
 	c, err := net.Dial("tcp", s.Addr())
 	require.NoError(t, err)
