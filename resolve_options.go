@@ -7,9 +7,9 @@ import "time"
 // one.
 const defaultAttemptDelay = 250 * time.Millisecond
 
-// WithResolver makes a [Resolve] or a [Guard] look names up through
-// resolver instead of [net.DefaultResolver] (or, for a Guard over a
-// [*net.Dialer], that Dialer's Resolver). It panics if resolver is nil.
+// WithResolver makes a [Resolve] or a [Guard] look names up through resolver
+// rather than [net.DefaultResolver] or a Guard's [*net.Dialer]'s own. It
+// panics if resolver is nil.
 func WithResolver(resolver Resolver) Option {
 	if resolver == nil {
 		panic("dialx: WithResolver: resolver must not be nil, got nil")
