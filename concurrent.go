@@ -36,3 +36,12 @@ func (c *Concurrent) DialContext(ctx context.Context, network, address string) (
 func (c *Concurrent) Dial(network, address string) (net.Conn, error) {
 	return c.DialContext(context.Background(), network, address)
 }
+
+// WithOptions returns a copy of c configured by opts ([WithStagger]).
+func (c *Concurrent) WithOptions(opts ...Option) *Concurrent {
+	s := settings{stagger: c.stagger}
+	s.apply("Concurrent.WithOptions", takenByConcurrent, opts)
+	clone := *c
+	clone.stagger = s.stagger
+	return &clone
+}

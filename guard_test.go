@@ -145,10 +145,10 @@ func TestGuardDialsPublicAddresses(t *testing.T) {
 	}
 }
 
-// TestGuardExceptions: an exception lets one private destination through
+// TestGuardDialsExceptionsThroughTheirOwnDialers: an exception lets one private destination through
 // its own Dialer, whether it is written as an address or as a name, and
 // whether the address was given or resolved; nothing else changes.
-func TestGuardExceptions(t *testing.T) {
+func TestGuardDialsExceptionsThroughTheirOwnDialers(t *testing.T) {
 	resolver := &fakeResolver{answers: map[string][]netip.Addr{
 		"db.corp.example": addrs("10.1.2.3"),
 		"alias.example":   addrs("10.1.2.3"),
