@@ -7,12 +7,12 @@ import (
 )
 
 // Concurrent races Dialers: it dials with all of them at once and returns the
-// first connection; the other attempts get their ctx cancelled, and their
-// connections are closed. When every attempt fails, the error unwraps to each
-// one's, in the order of the Dialers. [WithStagger], through
-// [Concurrent.WithOptions], starts them one after another instead. Use
-// [NewConcurrent] to make one; the zero value is not usable. A Concurrent is
-// safe for concurrent use by multiple goroutines.
+// first connection, cancelling the other attempts and closing what they
+// connect. When every attempt fails, the error unwraps to each one's, in the
+// order of the Dialers. [WithStagger], through [Concurrent.WithOptions],
+// starts them one after another instead. Use [NewConcurrent] to make one; the
+// zero value is not usable. A Concurrent is safe for concurrent use by
+// multiple goroutines.
 type Concurrent struct {
 	dialers []Dialer
 	stagger time.Duration // 0: all at once

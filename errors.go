@@ -5,10 +5,11 @@ import (
 	"strings"
 )
 
-// ErrRejected is matched by every error a [Reject] returns.
+// ErrRejected is matched, under [errors.Is], by every error a [Reject] returns.
 var ErrRejected = errors.New("dialx: connection rejected")
 
-// ErrNoMatch is matched by the error of a [Selective] that no rule matches.
+// ErrNoMatch is matched, under [errors.Is], by the error of a [Selective] for
+// an address that no rule matches.
 var ErrNoMatch = errors.New("dialx: no rule matches the address")
 
 // ErrOpen is matched, under [errors.Is], by the error a [Breaker] returns

@@ -77,9 +77,9 @@ func (s *Selective) Dial(network, address string) (net.Conn, error) {
 
 // ControlContext is a [net.Dialer] ControlContext hook: it checks each address
 // the net.Dialer resolved, just before connecting, so IP rules hold for names.
-// It refuses an invalid or unmatched address, and one whose rule's Dialer, or
-// the one Dialer that unwraps to, has a Refusal method (see [Dialer]) that
-// returns an error. It never dials.
+// It refuses an invalid or unmatched address, and one whose rule's Dialer has
+// a Refusal method (see [Dialer]) that returns an error, looking through
+// decorators of one Dialer. It never dials.
 func (s *Selective) ControlContext(ctx context.Context, network, address string, _ syscall.RawConn) error {
 	return s.Refusal(ctx, network, address)
 }
@@ -93,8 +93,7 @@ func (s *Selective) Refusal(ctx context.Context, network, address string) error 
 	return refusalOf(ctx, s.dialers[i], network, canonical)
 }
 
-// Match returns the rule a dial to address would take, and its index, without
-// dialing; it fails as DialContext would.
+// Match returns the rule, and its index, that a dial to address would take.
 func (s *Selective) Match(address string) (Rule, int, error) {
 	i, _, err := s.find(address)
 	if err != nil {
