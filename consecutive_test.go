@@ -12,7 +12,7 @@ import (
 	"github.com/dialx/dialx/internal/dialtest"
 )
 
-func TestConsecutive(t *testing.T) {
+func TestConsecutiveTriesEachInOrderUntilOneConnects(t *testing.T) {
 	errA, errB := errors.New("a down"), errors.New("b down")
 	tests := []struct {
 		name      string

@@ -5,12 +5,11 @@ import (
 	"strings"
 )
 
-// ErrRejected is matched, under [errors.Is], by every error that a [Reject]
-// returns, whatever reason it was given.
+// ErrRejected is matched, under [errors.Is], by every error a [Reject] returns.
 var ErrRejected = errors.New("dialx: connection rejected")
 
-// ErrNoMatch is matched, under [errors.Is], by the error a [Selective]
-// returns when no rule matches the address being dialed.
+// ErrNoMatch is matched, under [errors.Is], by the error of a [Selective] for
+// an address that no rule matches.
 var ErrNoMatch = errors.New("dialx: no rule matches the address")
 
 // ErrOpen is matched by the error of a [Breaker] that refused a dial

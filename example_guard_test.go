@@ -45,8 +45,8 @@ func ExampleNewGuard() {
 	}
 	// Output:
 	// dialing tcp 8.8.8.8:443
-	// dialx: resolve tcp rebind.example:443: reject tcp 127.0.0.1:443: not a public address: 127.0.0.0/8
-	// dialx: resolve tcp metadata.example:80: reject tcp 169.254.169.254:80: not a public address: 169.254.0.0/16
-	// dialx: reject tcp 10.0.0.1:22: not a public address: 10.0.0.0/8
+	// dialx: resolve tcp rebind.example:443: reject tcp 127.0.0.1:443: not a public address: 127.0.0.0/8 is Loopback (RFC 1122, Section 3.2.1.3)
+	// dialx: resolve tcp metadata.example:80: reject tcp 169.254.169.254:80: not a public address: 169.254.0.0/16 is Link Local (RFC 3927)
+	// dialx: reject tcp 10.0.0.1:22: not a public address: 10.0.0.0/8 is Private-Use (RFC 1918)
 	// dialing tcp 10.1.2.3:5432
 }

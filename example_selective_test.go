@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/netip"
+	"net"
 	"strings"
+	"time"
 
 	"github.com/dialx/dialx"
 )
@@ -42,6 +43,34 @@ func ExampleNewSelective() {
 	// http: dialing tcp example.com:80
 	// direct: dialing tcp example.com:443
 	// dialx: rule 0 "example.com:http": port "http" is not a decimal number
+}
+
+// A net.Dialer that keeps its own name resolution checks each IP address
+// it resolved with the rules, just before the socket connects, so that
+// address rules hold for names too. The hook never dials: it asks the rule's
+// Dialer whether it refuses, looking through a Timeout or other decorator of
+// one Dialer. Here the hook is called as the net.Dialer calls it, with
+// addresses a name might resolve to.
+func ExampleSelective_ControlContext() {
+	selective, err := dialx.NewSelective(
+		dialx.Rule{Pattern: "10.0.0.0/8", Dialer: dialx.NewReject(errors.New("private network"))},
+		dialx.Rule{Pattern: "169.254.169.254", Dialer: dialx.NewTimeout(dialx.NewReject(nil), time.Second)},
+		dialx.Rule{Pattern: "*:443", Dialer: &net.Dialer{}},
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	dialer := &net.Dialer{ControlContext: selective.ControlContext}
+	for _, address := range []string{"203.0.113.7:443", "10.1.2.3:443", "169.254.169.254:443", "203.0.113.7:80"} {
+		err := dialer.ControlContext(context.Background(), "tcp4", address, nil)
+		fmt.Printf("%s: %v\n", address, err)
+	}
+	// Output:
+	// 203.0.113.7:443: <nil>
+	// 10.1.2.3:443: dialx: reject tcp4 10.1.2.3:443: private network
+	// 169.254.169.254:443: dialx: reject tcp4 169.254.169.254:443: connection rejected
+	// 203.0.113.7:80: dialx: selective tcp4 203.0.113.7:80: no rule matches the address
 }
 
 // Rules read from a file, here a string. To apply an edited file without a
@@ -102,47 +131,4 @@ func ExampleParseRules() {
 	// dialx: line 2: pattern "*.corp.example:https": port "https" is not a decimal number
 	// dialx: reject tcp wiki.corp.example:443: connection rejected
 	// direct: dialing tcp example.com:443
-}
-
-// An SSRF guard: names are resolved by Resolve and every address is checked
-// against the rules before it is dialed, so a name that resolves to a
-// private address is refused. The resolver here is a stand-in for DNS.
-func ExampleNewResolve() {
-	deny := dialx.NewReject(errors.New("private address"))
-	guard, err := dialx.NewSelective(
-		dialx.Rule{Pattern: "127.0.0.0/8", Dialer: deny},
-		dialx.Rule{Pattern: "10.0.0.0/8", Dialer: deny},
-		dialx.Rule{Pattern: "::1", Dialer: deny},
-		dialx.Rule{Pattern: "*", Dialer: pipeDialer("public")},
-	)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	dns := map[string][]netip.Addr{
-		"www.example.com":    {netip.MustParseAddr("192.0.2.10")},
-		"rebind.example.net": {netip.MustParseAddr("127.0.0.1")},
-	}
-	resolver := lookupFunc(func(_ context.Context, _, host string) ([]netip.Addr, error) {
-		return dns[host], nil
-	})
-	d := dialx.NewResolve(guard, dialx.WithResolver(resolver))
-	for _, address := range []string{"www.example.com:443", "rebind.example.net:443", "[::ffff:10.0.0.1]:80"} {
-		conn, err := d.Dial("tcp", address)
-		if err != nil {
-			fmt.Println(err)
-			continue
-		}
-		conn.Close()
-	}
-	// Output:
-	// public: dialing tcp 192.0.2.10:443
-	// dialx: resolve tcp rebind.example.net:443: reject tcp 127.0.0.1:443: private address
-	// dialx: reject tcp 10.0.0.1:80: private address
-}
-
-type lookupFunc func(ctx context.Context, network, host string) ([]netip.Addr, error)
-
-func (f lookupFunc) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
-	return f(ctx, network, host)
 }

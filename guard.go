@@ -4,42 +4,23 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"syscall"
 
+	"github.com/dialx/dialx/internal/nonpublic"
 	"github.com/dialx/dialx/rules"
 )
 
-// Guard dials only public destinations: the one-call defence against
-// server-side request forgery (SSRF) for a client that dials addresses it
-// was given by someone else.
-//
-// A Guard reads every address in canonical form and refuses one it cannot
-// read (a [*DialError] matching [rules.ErrInvalidAddress]). It refuses every IP
-// address in the blocks [rules.NonPublicPrefixes] lists, with a [*Reject] whose
-// reason names the block (the error matches [ErrRejected]). It resolves host
-// names itself, as [Resolve] does, racing the answers in the manner of
-// RFC 8305, checks each resolved address against the same blocks, and dials
-// the Dialer it wraps with the checked IP literal only, never with the name,
-// so a second DNS answer (DNS rebinding) cannot slip past the check. Only
-// the IP networks ("tcp", "tcp4", "tcp6", "udp", "udp4", "udp6") are
-// dialed; any other network is refused with an error matching ErrRejected.
-//
-// Exceptions ([WithExceptions]) are rules checked before the blocks: an
-// address, or a resolved address, that matches one is dialed through that
-// rule's Dialer instead. An exception written as a name matches the name
-// before it is resolved, so its Dialer receives the name and resolves it
-// itself: only name a host whose DNS answers you trust.
-//
-// When the Dialer it wraps is a [*net.Dialer], NewGuard dials through a copy
-// of it whose ControlContext hook checks, just before each connection is
-// made, the IP address the socket is about to reach, so the check holds even
-// below the Guard; a Control or ControlContext hook the net.Dialer had runs
-// after it, for the addresses it allows. The caller's net.Dialer is left as
-// it was. Names are looked up through the net.Dialer's Resolver if it has
-// one, unless [WithResolver] names another; else through
-// [net.DefaultResolver]. [WithStagger] sets the attempt delay of the race.
+// Guard dials only public destinations, against server-side request forgery
+// (SSRF): it refuses an address in [rules.NonPublicPrefixes] with an error
+// matching [ErrRejected] that names the registry's block, and dials the
+// Dialer it wraps with checked IP literals only, resolving names as [Resolve]
+// does. An address it cannot read fails matching [rules.ErrInvalidAddress];
+// a network other than tcp or udp is refused. Exceptions ([WithExceptions])
+// are checked first. Over a [*net.Dialer], it dials through a copy that
+// checks each address again just before connecting, ahead of its own hooks.
 //
 // Use [NewGuard] to make one; the zero value is not usable.
 // A Guard is safe for concurrent use by multiple goroutines.
@@ -48,23 +29,19 @@ type Guard struct {
 	inner []Dialer   // rules, for Unwrap
 }
 
-// WithExceptions lets the destinations that rules match through a [Guard],
-// each through its rule's Dialer, ahead of the refused blocks: for example
-// Rule{Pattern: "10.1.2.3:5432", Dialer: d} for one database in a private
-// network. The rules are checked, in order, against the address as given
-// and against each address a name resolves to. A rule for every host ("*",
-// "*:443") or every address of a family ("0.0.0.0/0", "::/0") would turn the
-// Guard off and is refused by NewGuard.
+// WithExceptions makes a [Guard] dial what rules match through their Dialers,
+// before the refused blocks; a rule for a name matches before resolution, so
+// its Dialer gets the name. NewGuard refuses a rule for every host or every
+// address of a family.
 func WithExceptions(rules ...Rule) Option {
 	rules = append([]Rule(nil), rules...)
 	return &option{name: "WithExceptions", to: takenByGuard,
 		set: func(s *settings) { s.exceptions = append(s.exceptions, rules...) }}
 }
 
-// NewGuard returns a Guard that dials public destinations through d,
-// configured by opts: [WithExceptions], [WithResolver], [WithStagger]. It
-// reports every bad exception, each as a [*rules.Error] joined with
-// [errors.Join], as [NewSelective] does. It panics if d is nil.
+// NewGuard returns a Guard over d, configured by [WithExceptions],
+// [WithResolver] and [WithStagger]. It reports bad exceptions as
+// [*rules.Error] values joined with [errors.Join], and panics if d is nil.
 func NewGuard(d Dialer, opts ...Option) (*Guard, error) {
 	mustDialer("NewGuard", d)
 	cfg := settings{stagger: defaultAttemptDelay}
@@ -145,14 +122,26 @@ func checkException(pattern string) error {
 // then everything else through rest.
 func guardRules(exceptions []Rule, rest Dialer) (*Selective, error) {
 	blocks := rules.NonPublicPrefixes()
+	refuse := NewRejectFunc(nonPublicReason)
 	list := make([]Rule, 0, len(exceptions)+len(blocks)+1)
 	list = append(list, exceptions...)
 	for _, block := range blocks {
-		refuse := NewReject(errors.New("not a public address: " + block.String()))
 		list = append(list, Rule{Pattern: block.String(), Dialer: refuse})
 	}
 	list = append(list, Rule{Pattern: "*", Dialer: rest})
 	return NewSelective(list...)
+}
+
+// nonPublicReason names the narrowest row of the registries that holds the
+// refused address, a canonical IP literal, so that the error says why:
+// "not a public address: 169.254.0.0/16 is Link Local (RFC 3927)".
+func nonPublicReason(_, address string) error {
+	host, _, _ := net.SplitHostPort(address)
+	ip, err := netip.ParseAddr(host)
+	if block, ok := nonpublic.Narrowest(ip); err == nil && ok {
+		return errors.New("not a public address: " + block.Prefix.String() + " is " + block.Name + " (" + block.RFC + ")")
+	}
+	return errors.New("not a public address")
 }
 
 // installControl makes d check each address it connects to against rules
@@ -174,8 +163,7 @@ func installControl(d *net.Dialer, rules *Selective) {
 	}
 }
 
-// DialContext dials address on network through the wrapped Dialer if it is
-// a public destination or matches an exception, and refuses it otherwise.
+// DialContext dials address if it is public or an exception, else refuses it.
 func (g *Guard) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	switch network {
 	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6":

@@ -56,7 +56,7 @@ func TestGuardHookRefusesBeforeConnecting(t *testing.T) {
 
 	_, err = hooked.DialContext(context.Background(), "tcp", listener.Addr().String())
 	require.ErrorIs(t, err, ErrRejected)
-	assert.Contains(t, err.Error(), "not a public address: 127.0.0.0/8")
+	assert.Contains(t, err.Error(), "not a public address: 127.0.0.0/8 is Loopback")
 	assert.Zero(t, ownCalls.Load(), "the Guard's check comes first")
 
 	require.NoError(t, hooked.ControlContext(context.Background(), "tcp4", "8.8.8.8:53", nil))

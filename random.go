@@ -6,31 +6,21 @@ import (
 	"net"
 )
 
-// Random spreads dials over Dialers: like [Consecutive] it tries them one
-// after another until one succeeds, but each dial uses a fresh, uniformly
-// random order, so every Dialer is equally likely to be tried first.
-//
-// Each Dialer is tried at most once per dial. Once the dial's ctx is done
-// Random starts no further attempt and returns a [*DialError] that matches
-// ctx.Err(). When every Dialer fails, the error unwraps to each attempt's
-// error (the first and last four of more than eight). A Dialer that returns
-// neither a connection nor an error has failed.
-//
-// Use [NewRandom] to make one; the zero value is not usable.
-// A Random is safe for concurrent use by multiple goroutines.
+// Random spreads dials over Dialers: like [Consecutive] it tries each once
+// until one connects, but in a fresh, uniformly random order for each dial.
+// Use [NewRandom] to make one; the zero value is not usable. A Random is safe
+// for concurrent use by multiple goroutines.
 type Random struct {
 	dialers []Dialer
 }
 
-// NewRandom returns a Random over ds.
-// It panics if ds is empty or holds a nil Dialer.
+// NewRandom returns a Random over ds. It panics if ds is empty or holds nil.
 func NewRandom(ds ...Dialer) *Random {
 	mustDialers("NewRandom", ds)
 	return &Random{dialers: append([]Dialer(nil), ds...)}
 }
 
-// DialContext dials address on network with the Dialers in a random order
-// until one succeeds.
+// DialContext tries the Dialers in a random order until one connects.
 func (r *Random) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	n := len(r.dialers)
 	// The order is drawn lazily, one Fisher-Yates step per attempt: a dial

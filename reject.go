@@ -6,15 +6,9 @@ import (
 	"net"
 )
 
-// Reject refuses every dial without touching the network, for example as the
-// last rule of a [Selective] to block everything not allowed before it.
-//
-// Every error it returns is a [*DialError] that matches [ErrRejected] under
-// [errors.Is], and also the custom reason it was given, whose message is kept
-// as written. Like every Dialer, once the dial's ctx is done it fails with an
-// error matching ctx.Err() instead, without asking for a reason.
-//
-// Use [NewReject] or [NewRejectFunc] to make one; the zero value is not usable.
+// Reject refuses every dial without touching the network, with a [*DialError]
+// matching both [ErrRejected] and its reason, whose message it keeps. Use
+// [NewReject] or [NewRejectFunc] to make one; the zero value is not usable.
 // A Reject is safe for concurrent use by multiple goroutines.
 type Reject struct {
 	reason func(network, address string) error
@@ -26,9 +20,8 @@ func NewReject(reason error) *Reject {
 	return &Reject{reason: func(string, string) error { return reason }}
 }
 
-// NewRejectFunc returns a Reject that fails each dial with what reason returns
-// for its network and address; a nil from reason means [ErrRejected].
-// It panics if reason is nil.
+// NewRejectFunc returns a Reject that fails each dial with what reason
+// returns for it, [ErrRejected] for nil. It panics if reason is nil.
 func NewRejectFunc(reason func(network, address string) error) *Reject {
 	if reason == nil {
 		panic("dialx: NewRejectFunc: nil reason func")
@@ -36,8 +29,7 @@ func NewRejectFunc(reason func(network, address string) error) *Reject {
 	return &Reject{reason: reason}
 }
 
-// Refusal returns the error DialContext fails with; it is never nil. It
-// tells a check that must not dial (see [Dialer]) that r refuses.
+// Refusal returns the error DialContext fails with, which is never nil.
 func (r *Reject) Refusal(ctx context.Context, network, address string) error {
 	if err := ctx.Err(); err != nil {
 		return &DialError{Op: "reject", Net: network, Addr: address, Err: err}
@@ -45,7 +37,7 @@ func (r *Reject) Refusal(ctx context.Context, network, address string) error {
 	return &DialError{Op: "reject", Net: network, Addr: address, Err: rejection(r.reason(network, address))}
 }
 
-// DialContext fails with the Reject's reason; it never returns a connection.
+// DialContext fails with the Reject's reason.
 func (r *Reject) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	return nil, r.Refusal(ctx, network, address)
 }

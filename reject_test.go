@@ -12,7 +12,7 @@ import (
 	"github.com/dialx/dialx"
 )
 
-func TestReject(t *testing.T) {
+func TestRejectFailsWithItsReasonAndErrRejected(t *testing.T) {
 	blocked := errors.New("Blocked")
 	tests := []struct {
 		name     string
@@ -67,7 +67,7 @@ func TestReject(t *testing.T) {
 
 // Once ctx is done, a Reject fails with ctx's error, as the Dialer contract
 // asks, and does not call its reason func.
-func TestRejectContextAlreadyDone(t *testing.T) {
+func TestRejectFailsWithCtxErrWithoutAskingForAReason(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	called := false

@@ -11,57 +11,20 @@ import (
 	"github.com/dialx/dialx/rules"
 )
 
-// Resolver looks up the IP addresses of a host name. [*net.Resolver] is one;
-// tests inject their own. A Resolver must be safe for concurrent use by
-// multiple goroutines.
+// Resolver looks up the IP addresses of a host name, as [*net.Resolver]
+// does. A Resolver must be safe for concurrent use by multiple goroutines.
 type Resolver interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
-// Resolve resolves host names itself and dials the Dialer it wraps with IP
-// literals only, racing the resolved addresses in the manner of Happy
-// Eyeballs (RFC 8305) until one connects.
-//
-// Its purpose is to make IP and CIDR rules hold for host names: with a
-// [Selective] of such rules as the wrapped Dialer, every address a name
-// resolves to is checked before it is dialed, and what is dialed is the
-// checked IP literal, never the name again, so a second DNS answer (DNS
-// rebinding) cannot slip past the check. See [Selective.ControlContext] for
-// the same check inside a [net.Dialer] that keeps its own resolution.
-//
-// The address is read the way a Selective reads it, before anything else: a
-// host that is neither a valid host name nor an IP literal (control
-// characters, invalid UTF-8, an alternate IPv4 spelling such as "127.1",
-// more than 253 bytes) or a port that is not a decimal number fails with a
-// [*DialError] matching [rules.ErrInvalidAddress], and nothing is looked up or
-// dialed. A name is looked up in its canonical form (lower case ASCII, after
-// IDNA mapping, without a trailing dot). An IP literal is dialed at once in
-// its canonical form: an IPv4-mapped IPv6 address as the IPv4 address, and
-// the zone of an IPv6 address kept only when it is link-local, where it
-// picks the interface to dial from. Each resolved address is dialed as
-// net.JoinHostPort(ip, port) with the canonical text of the IP.
-//
-// The resolved addresses are put in the order of RFC 8305, section 4: the
-// resolver's first, then alternately IPv6 and IPv4, each family in the
-// resolver's order. The first address is dialed at once, and each next one
-// after a connection attempt delay (250 ms, or as set by
-// [WithStagger]) or as soon as an attempt fails, whichever comes
-// first, while the attempts already started go on: an address that never
-// answers does not hold up the others. The first connection wins; the
-// other attempts get their ctx cancelled, and a connection that still
-// arrives from them is closed, never leaked. A resolved address that
-// cannot be dialed as given (invalid, or with a zone that is not made
-// of letters, digits, '.', '_' and '-') is left out. A [Trace] sees
-// each attempt as an innermost dial ("dial" start and done); the
-// "concurrent" events are not reported. A panic of an attempt reaches the caller as
-// described for [Concurrent].
-//
-// A failed lookup, or a name without addresses, fails with a [*DialError]
-// with Op "resolve". When every address fails, the error unwraps to each
-// address's error (a Reject's among them, for an address the rules refuse),
-// keeping the first and last few of a long list. Once ctx is done no
-// further address is tried and the error matches ctx.Err(), which is stated
-// once however many attempts saw it.
+// Resolve looks host names up itself and dials the Dialer it wraps with the
+// IP literals found, never the name, so that the IP rules of a [Selective]
+// hold for names and DNS rebinding cannot slip past them. It races the
+// addresses as Happy Eyeballs (RFC 8305) does, each 250 ms ([WithStagger])
+// after the previous one or when one fails; the first connection wins. An
+// address [rules.Canonical] cannot read fails matching
+// [rules.ErrInvalidAddress], a failed lookup with Op "resolve"; when every
+// address fails, the error unwraps to each one's.
 //
 // Use [NewResolve] to make one; the zero value is not usable.
 // A Resolve is safe for concurrent use by multiple goroutines.
@@ -71,9 +34,8 @@ type Resolve struct {
 	attemptDelay time.Duration
 }
 
-// NewResolve returns a Resolve that dials the addresses it resolves through
-// d, configured by opts: [WithResolver], [WithStagger]. It panics if d is
-// nil.
+// NewResolve returns a Resolve that dials through d, configured by
+// [WithResolver] and [WithStagger]. It panics if d is nil.
 func NewResolve(d Dialer, opts ...Option) *Resolve {
 	mustDialer("NewResolve", d)
 	s := settings{stagger: defaultAttemptDelay}
@@ -90,8 +52,7 @@ func newResolve(d Dialer, s *settings) *Resolve {
 	return r
 }
 
-// DialContext resolves the host of address, unless it is an IP literal, and
-// races the resulting addresses through the wrapped Dialer.
+// DialContext resolves the host of address and races what it finds.
 func (r *Resolve) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	fail := func(err error) (net.Conn, error) {
 		return nil, &DialError{Op: "resolve", Net: network, Addr: address, Err: err}
@@ -147,4 +108,20 @@ func ipNetwork(network string) string {
 		return "ip6"
 	}
 	return "ip"
+}
+
+// defaultAttemptDelay is the Connection Attempt Delay that RFC 8305
+// recommends: the stagger of a Resolve and a Guard unless WithStagger sets
+// one.
+const defaultAttemptDelay = 250 * time.Millisecond
+
+// WithResolver makes a [Resolve] or a [Guard] look names up through resolver
+// rather than [net.DefaultResolver] or a Guard's [*net.Dialer]'s own. It
+// panics if resolver is nil.
+func WithResolver(resolver Resolver) Option {
+	if resolver == nil {
+		panic("dialx: WithResolver: resolver must not be nil, got nil")
+	}
+	return &option{name: "WithResolver", to: takenByResolve | takenByGuard,
+		set: func(s *settings) { s.resolver = resolver }}
 }

@@ -70,7 +70,7 @@ func TestResolveInterleavesFamilies(t *testing.T) {
 
 // Resolve reads the address as Selective does before it looks anything up,
 // looks names up in canonical form and dials IP literals in canonical form.
-func TestResolveCanonicalForms(t *testing.T) {
+func TestResolveLooksUpAndDialsOnlyCanonicalForms(t *testing.T) {
 	tests := []struct {
 		address    string
 		wantLookup string // "" for none

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -99,7 +101,7 @@ func TestResolveChecksEveryResolvedAddress(t *testing.T) {
 	}
 }
 
-func TestResolveErrors(t *testing.T) {
+func TestResolveErrorsNameTheFailedLookupOrEveryAddress(t *testing.T) {
 	lookupErr := &net.DNSError{Err: "no such host", Name: "nowhere.example", IsNotFound: true}
 	refused := errors.New("refused")
 	tests := []struct {
@@ -131,7 +133,7 @@ func TestResolveErrors(t *testing.T) {
 	}
 }
 
-func TestResolveStopsWhenCtxDone(t *testing.T) {
+func TestResolveTriesNoFurtherAddressOnceCtxIsDone(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	calls := 0
 	inner := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
@@ -145,7 +147,7 @@ func TestResolveStopsWhenCtxDone(t *testing.T) {
 	assert.Equal(t, 1, calls)
 }
 
-func TestResolveLookupNetwork(t *testing.T) {
+func TestResolveLooksUpTheAddressFamilyOfTheNetwork(t *testing.T) {
 	var networks []string
 	resolver := resolverFunc(func(_ context.Context, network, _ string) ([]netip.Addr, error) {
 		networks = append(networks, network)
@@ -165,9 +167,9 @@ func (f resolverFunc) LookupNetIP(ctx context.Context, network, host string) ([]
 	return f(ctx, network, host)
 }
 
-// TestResolveLoopback connects for real: a name that the injected resolver
+// TestResolveConnectsToAResolvedLoopbackServerThroughTheRules connects for real: a name that the injected resolver
 // maps to the test's own loopback server is dialed by IP through the rules.
-func TestResolveLoopback(t *testing.T) {
+func TestResolveConnectsToAResolvedLoopbackServerThroughTheRules(t *testing.T) {
 	server := dialtest.StartEcho(t)
 	_, port, err := net.SplitHostPort(server.Addr())
 	require.NoError(t, err)
@@ -193,127 +195,277 @@ func TestNewResolvePanicsOnANilDialerOrResolver(t *testing.T) {
 	assert.PanicsWithValue(t, "dialx: WithResolver: resolver must not be nil, got nil", func() { dialx.WithResolver(nil) })
 }
 
-func TestSelectiveControlContext(t *testing.T) {
-	allow := &dialtest.Dialer{}
-	selective, err := dialx.NewSelective(ssrfRules(allow)...)
-	require.NoError(t, err)
-	tests := []struct {
-		address string
-		wantIs  error // nil: allowed
-	}{
-		{address: "203.0.113.5:443"},
-		{address: "[2001:db8::1]:443"},
-		{address: "127.0.0.1:80", wantIs: dialx.ErrRejected},
-		{address: "[::ffff:127.0.0.1]:80", wantIs: dialx.ErrRejected},
-		{address: "[::ffff:7f00:1]:80", wantIs: dialx.ErrRejected},
-		{address: "[fe80::1%eth0]:80", wantIs: dialx.ErrRejected},
-		{address: "[fe80::1%25]:80", wantIs: dialx.ErrRejected},
-		{address: "0.0.0.0:80", wantIs: dialx.ErrRejected},
-		{address: "[::]:80", wantIs: dialx.ErrRejected},
-		{address: "[::1]:80", wantIs: dialx.ErrRejected},
-		{address: "", wantIs: rules.ErrInvalidAddress},
-		{address: "[::1", wantIs: rules.ErrInvalidAddress},
-		{address: "/var/run/socket", wantIs: rules.ErrInvalidAddress},
+// byAddress is an inner Dialer that plays, for each IP address a Resolve
+// dials, the racer scripted for it.
+type byAddress map[string]dialx.Dialer
+
+func newByAddress(epoch time.Time, racers map[string]*racer) byAddress {
+	d := make(byAddress)
+	for address, r := range racers {
+		d[address] = r.dialer(epoch)
 	}
-	for _, tt := range tests {
-		t.Run(tt.address, func(t *testing.T) {
-			err := selective.ControlContext(context.Background(), "tcp", tt.address, nil)
-			if tt.wantIs == nil {
-				assert.NoError(t, err)
-			} else {
-				assert.ErrorIs(t, err, tt.wantIs)
-			}
-		})
-	}
-	assert.Zero(t, allow.Calls(), "ControlContext never dials")
+	return d
 }
 
-// refuseLoopback is a custom Dialer that declares its refusals.
-type refuseLoopback struct{ dialtest.Dialer }
-
-func (r *refuseLoopback) Refusal(_ context.Context, _, address string) error {
-	if strings.HasPrefix(address, "127.") {
-		return errLoopback
+func (d byAddress) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	r := d[address]
+	if r == nil {
+		return nil, errors.New("no racer for " + address)
 	}
-	return nil
+	return r.DialContext(ctx, network, address)
 }
 
-var errLoopback = errors.New("loopback refused")
+// answer is a Resolver that gives ips for every name.
+func answer(ips ...string) dialx.Option {
+	return dialx.WithResolver(resolverFunc(func(context.Context, string, string) ([]netip.Addr, error) {
+		return addrs(ips...), nil
+	}))
+}
 
-// TestSelectiveControlContextDialers pins down which rule Dialers the hook
-// takes as refusing: those with a Refusal method, and the package's
-// decorators of one Dialer around one, however deep.
-func TestSelectiveControlContextDialers(t *testing.T) {
-	reject := dialx.NewReject(errors.New("denied"))
-	inner, err := dialx.NewSelective(
-		dialx.Rule{Pattern: "127.0.0.2", Dialer: reject},
-		dialx.Rule{Pattern: "127.0.0.3", Dialer: &dialtest.Dialer{}},
-	)
-	require.NoError(t, err)
+// The case that made Resolve race: the first address never answers and the
+// second is live. Tried in turn with the caller's whole ctx, the dial failed
+// when ctx ended; raced, it connects one attempt delay after it began.
+func TestResolveDeadFirstAddressDoesNotStall(t *testing.T) {
 	tests := []struct {
-		name   string
-		dialer dialx.Dialer
-		wantIs map[string]error // address: error it matches; nil allowed
+		name  string
+		opts  []dialx.Option
+		after time.Duration
 	}{
-		{name: "Reject", dialer: reject, wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
-		{name: "Reject in a DialerFunc is hidden", dialer: dialx.DialerFunc(reject.DialContext),
-			wantIs: map[string]error{"127.0.0.2:80": nil}},
-		{name: "Reject in a Timeout", dialer: dialx.NewTimeout(reject, time.Second),
-			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
-		{name: "Reject in a Repeat", dialer: dialx.NewRepeat(reject, 3),
-			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
-		{name: "Reject in a Delay", dialer: dialx.NewDelay(reject, time.Hour),
-			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
-		{name: "Reject in a Swappable", dialer: dialx.NewSwappable(reject),
-			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
-		{name: "Reject in a Limit", dialer: dialx.NewLimit(reject, 1),
-			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
-		{name: "Reject in a Breaker", dialer: dialx.NewBreaker(reject),
-			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
-		{name: "Reject in a Resolve", dialer: dialx.NewResolve(reject),
-			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
-		{name: "Reject deep in a stack", dialer: dialx.NewTimeout(dialx.NewBreaker(dialx.NewLimit(dialx.NewRepeat(dialx.NewSwappable(reject), 2), 4)), time.Second),
-			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected}},
-		{name: "Selective in a Swappable", dialer: dialx.NewSwappable(inner),
-			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected, "127.0.0.3:80": nil, "10.0.0.2:80": dialx.ErrNoMatch}},
-		{name: "Reject in a Concurrent of two is hidden", dialer: dialx.NewConcurrent(reject, &dialtest.Dialer{}),
-			wantIs: map[string]error{"127.0.0.2:80": nil}},
-		{name: "custom Refusal method", dialer: &refuseLoopback{},
-			wantIs: map[string]error{"127.0.0.2:80": errLoopback, "10.0.0.2:80": nil}},
-		{name: "nested Selective", dialer: inner,
-			wantIs: map[string]error{"127.0.0.2:80": dialx.ErrRejected, "127.0.0.3:80": nil, "10.0.0.2:80": dialx.ErrNoMatch}},
-		{name: "plain Dialer", dialer: &dialtest.Dialer{}, wantIs: map[string]error{"127.0.0.2:80": nil}},
+		{name: "default delay", after: 250 * time.Millisecond},
+		{name: "WithStagger", opts: []dialx.Option{dialx.WithStagger(40 * time.Millisecond)}, after: 40 * time.Millisecond},
+		{name: "WithStagger(0) starts every address at once", opts: []dialx.Option{dialx.WithStagger(0)}, after: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := dialx.NewSelective(dialx.Rule{Pattern: "*", Dialer: tt.dialer})
-			require.NoError(t, err)
-			for address, wantIs := range tt.wantIs {
-				err := s.ControlContext(context.Background(), "tcp", address, nil)
-				if wantIs == nil {
-					assert.NoError(t, err, address)
-				} else {
-					assert.ErrorIs(t, err, wantIs, address)
-				}
-			}
+			synctest.Test(t, func(t *testing.T) {
+				epoch := time.Now()
+				dead, live := &racer{wait: time.Hour}, &racer{}
+				inner := newByAddress(epoch, map[string]*racer{"192.0.2.1:443": dead, "127.0.0.1:443": live})
+				ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+				defer cancel()
+				r := dialx.NewResolve(inner, append(tt.opts, answer("192.0.2.1", "127.0.0.1"))...)
+				conn, err := r.DialContext(ctx, "tcp", "svc.example:443")
+				require.NoError(t, err)
+				assert.Equal(t, tt.after, time.Since(epoch))
+				assert.Same(t, live.conn, conn)
+				conn.Close()
+				synctest.Wait()
+				assert.True(t, dead.cancelled, "the dead address's attempt is cancelled")
+			})
 		})
 	}
 }
 
-// TestSelectiveControlContextInNetDialer guards a real net.Dialer: the
-// loopback server is refused before any connection is made.
-func TestSelectiveControlContextInNetDialer(t *testing.T) {
-	server := dialtest.StartEcho(t)
-	selective, err := dialx.NewSelective(ssrfRules(dialx.NewReject(errors.New("unused")))[:2]...)
-	require.NoError(t, err)
-	_, err = (&net.Dialer{ControlContext: selective.ControlContext}).Dial("tcp", server.Addr())
-	assert.ErrorIs(t, err, dialx.ErrRejected)
-	assert.Zero(t, server.Accepted())
+func TestResolveFailureStartsTheNextAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		epoch := time.Now()
+		first := &racer{wait: 100 * time.Millisecond, err: errRefused}
+		second := &racer{wait: 10 * time.Millisecond, err: errRefused}
+		third := &racer{wait: 10 * time.Millisecond}
+		inner := newByAddress(epoch, map[string]*racer{"192.0.2.1:80": first, "192.0.2.2:80": second, "192.0.2.3:80": third})
+		conn, err := dialx.NewResolve(inner, answer("192.0.2.1", "192.0.2.2", "192.0.2.3")).
+			DialContext(t.Context(), "tcp", "svc.example:80")
+		require.NoError(t, err)
+		conn.Close()
+		assert.Equal(t, 120*time.Millisecond, time.Since(epoch))
+		assert.Equal(t, []time.Duration{0, 100 * time.Millisecond, 110 * time.Millisecond},
+			[]time.Duration{first.started(), second.started(), third.started()})
+	})
+}
 
-	_, port, _ := net.SplitHostPort(server.Addr())
-	allowed, err := dialx.NewSelective(dialx.Rule{Pattern: "127.0.0.1:" + port, Dialer: &net.Dialer{}})
-	require.NoError(t, err)
-	conn, err := (&net.Dialer{ControlContext: allowed.ControlContext}).Dial("tcp", server.Addr())
-	require.NoError(t, err)
-	conn.Close()
+func TestResolveCancelsLosersAndClosesLateConnections(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		epoch := time.Now()
+		honest := &racer{wait: time.Hour}
+		stubborn := &racer{wait: time.Second, ignoreCtx: true}
+		quick := &racer{wait: 10 * time.Millisecond}
+		unstarted := &racer{}
+		inner := newByAddress(epoch, map[string]*racer{
+			"192.0.2.1:80": honest, "192.0.2.2:80": stubborn, "192.0.2.3:80": quick, "192.0.2.4:80": unstarted,
+		})
+		r := dialx.NewResolve(inner, answer("192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"),
+			dialx.WithStagger(100*time.Millisecond))
+		conn, err := r.DialContext(t.Context(), "tcp", "svc.example:80")
+		require.NoError(t, err)
+		assert.Same(t, quick.conn, conn)
+		assert.Equal(t, 210*time.Millisecond, time.Since(epoch))
+		conn.Close()
+
+		time.Sleep(2 * time.Second) // past the stubborn racer's late success
+		synctest.Wait()
+		assert.True(t, honest.cancelled, "a loser gets its ctx cancelled")
+		require.NotNil(t, stubborn.conn)
+		assert.True(t, stubborn.conn.Closed(), "a connection that arrives after the race is closed")
+		assert.Equal(t, time.Duration(-1), unstarted.started(), "no address is tried once one connected")
+	})
+}
+
+// However many attempts saw the ctx end, the error says so once, first;
+// it matches ctx.Err() and is a timeout.
+func TestResolveReportsTheContextEndOnce(t *testing.T) {
+	tests := []struct {
+		name   string
+		racers []*racer
+		want   string
+	}{
+		{name: "every attempt waits for ctx", racers: []*racer{{wait: time.Hour}, {wait: time.Hour}, {wait: time.Hour}, {wait: time.Hour}},
+			want: "dialx: resolve tcp svc.example:80: stopped after 3 of 4 addresses: context deadline exceeded"},
+		{name: "all started", racers: []*racer{{wait: time.Hour}, {wait: time.Hour}},
+			want: "dialx: resolve tcp svc.example:80: all 2 addresses failed: context deadline exceeded"},
+		{name: "one refused on the way", racers: []*racer{{wait: time.Hour}, {err: errRefused}, {wait: time.Hour}},
+			want: "dialx: resolve tcp svc.example:80: all 3 addresses failed: context deadline exceeded; connection refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				epoch := time.Now()
+				scripts := make(map[string]*racer)
+				var ips []string
+				for i, r := range tt.racers {
+					ip := netip.AddrFrom4([4]byte{192, 0, 2, byte(i + 1)}).String()
+					ips = append(ips, ip)
+					scripts[ip+":80"] = r
+				}
+				ctx, cancel := context.WithTimeout(t.Context(), 600*time.Millisecond)
+				defer cancel()
+				_, err := dialx.NewResolve(newByAddress(epoch, scripts), answer(ips...)).DialContext(ctx, "tcp", "svc.example:80")
+				assert.Equal(t, 600*time.Millisecond, time.Since(epoch))
+				assert.EqualError(t, err, tt.want)
+				assert.ErrorIs(t, err, context.DeadlineExceeded)
+				var netErr net.Error
+				require.ErrorAs(t, err, &netErr)
+				assert.True(t, netErr.Timeout())
+				synctest.Wait()
+			})
+		})
+	}
+}
+
+func TestResolveErrorUnwrapsToEachAddressWhenAllFail(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		opErr := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: no route to host")}
+		errA, errC := errors.New("a down"), errors.New("c down")
+		epoch := time.Now()
+		inner := newByAddress(epoch, map[string]*racer{
+			"192.0.2.1:80":      {wait: 300 * time.Millisecond, err: errA},
+			"[2001:db8::1]:80":  {wait: 100 * time.Millisecond, err: opErr},
+			"192.0.2.2:80":      {err: errC},
+			"[2001:db8::2]:80":  {wait: time.Second, err: errRefused},
+			"[2001:db8::3]:80":  {err: errRefused},
+			"[2001:db8::ff]:80": {}, // not in the answer
+		})
+		_, err := dialx.NewResolve(inner, answer("192.0.2.1", "192.0.2.2", "2001:db8::1", "2001:db8::2", "2001:db8::3")).
+			DialContext(t.Context(), "tcp", "svc.example:80")
+		assert.EqualError(t, err, "dialx: resolve tcp svc.example:80: all 5 addresses failed: "+
+			"a down; dial tcp: connect: no route to host; c down; connection refused; connection refused")
+		for _, want := range []error{errA, opErr, errC, errRefused} {
+			assert.ErrorIs(t, err, want)
+		}
+		var gotOp *net.OpError
+		require.ErrorAs(t, err, &gotOp)
+		assert.Same(t, opErr, gotOp)
+		assert.Equal(t, time.Second+300*time.Millisecond, time.Since(epoch))
+	})
+}
+
+// Resolve's attempts are innermost dials to a Trace; the Concurrent events
+// are Concurrent's.
+func TestResolveReportsEachAttemptAsAnInnermostDial(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var log traceLog
+		ctx := dialx.WithTrace(t.Context(), log.trace())
+		conn, err := dialx.NewResolve(slowDialTo("192.0.2.1:80", time.Hour), answer("192.0.2.1", "127.0.0.1")).
+			DialContext(ctx, "tcp", "svc.example:80")
+		require.NoError(t, err)
+		conn.Close()
+		synctest.Wait()
+		assert.ElementsMatch(t, []string{
+			"dial start tcp 192.0.2.1:80", "dial start tcp 127.0.0.1:80",
+			"dial done tcp 127.0.0.1:80 0s err=<nil>", "dial done tcp 192.0.2.1:80 250ms err=context canceled",
+		}, strings.Split(log.String(), "\n"))
+	})
+}
+
+// slowDialTo is an inner Dialer that takes wait for address and connects
+// at once to any other.
+func slowDialTo(address string, wait time.Duration) dialx.DialerFunc {
+	return func(ctx context.Context, network, to string) (net.Conn, error) {
+		if to == address {
+			return slowDial(wait, nil)(ctx, network, to)
+		}
+		return dialtest.NewConn(to), nil
+	}
+}
+
+// answersFrom reads a fuzzed resolver answer: 4-byte or 16-byte chunks, as
+// the first byte of each says, so IPv4, IPv6 and IPv4-mapped addresses all
+// come up.
+func answersFrom(data []byte) []netip.Addr {
+	var ips []netip.Addr
+	for len(data) > 0 && len(ips) < 16 {
+		kind := data[0]
+		data = data[1:]
+		size := 4
+		if kind&1 == 1 {
+			size = 16
+		}
+		if len(data) < size {
+			break
+		}
+		ip, _ := netip.AddrFromSlice(data[:size])
+		ips = append(ips, ip)
+		data = data[size:]
+	}
+	return ips
+}
+
+// FuzzResolveFailsClosed states the fail-closed property through name
+// resolution: whatever a resolver answers for whatever name, the allowing
+// Dialer behind a Resolve over the deny list, and the base Dialer of a
+// Guard, only ever receive canonical IP literals that are not denied.
+func FuzzResolveFailsClosed(f *testing.F) {
+	f.Add("rebind.example", "443", []byte{0, 127, 0, 0, 1, 0, 8, 8, 8, 8})
+	f.Add("mapped.example", "80", append([]byte{1}, netip.MustParseAddr("::ffff:10.0.0.5").AsSlice()...))
+	f.Add("nat64.example", "80", append([]byte{1}, netip.MustParseAddr("64:ff9b::a00:5").AsSlice()...))
+	f.Add("Public.Example.", "53", []byte{0, 1, 1, 1, 1})
+	f.Add("127.0.0.1", "80", []byte{0, 8, 8, 8, 8})
+	prefixes := rules.NonPublicPrefixes()
+	f.Fuzz(func(t *testing.T, host, port string, answer []byte) {
+		ips := answersFrom(answer)
+		lookup := resolverFunc(func(context.Context, string, string) ([]netip.Addr, error) { return ips, nil })
+		address := net.JoinHostPort(host, port)
+
+		var reached []string
+		var mu sync.Mutex
+		record := dialx.DialerFunc(func(_ context.Context, _, address string) (net.Conn, error) {
+			mu.Lock()
+			reached = append(reached, address)
+			mu.Unlock()
+			return nil, errors.New("recorded")
+		})
+		resolve := dialx.NewResolve(denySelective(t, record), dialx.WithResolver(lookup))
+		resolve.DialContext(context.Background(), "tcp", address)
+		for _, got := range reached {
+			if _, err := netip.ParseAddrPort(got); err != nil {
+				t.Fatalf("address %q, answer %v: the rules' Dialer got %q, not an IP literal", address, ips, got)
+			}
+			if deniedReference(t, got) {
+				t.Fatalf("address %q, answer %v: denied address %q reached the allowed Dialer", address, ips, got)
+			}
+		}
+
+		reached = reached[:0]
+		guard, err := dialx.NewGuard(record, dialx.WithResolver(lookup))
+		require.NoError(t, err)
+		guard.DialContext(context.Background(), "tcp", address)
+		for _, got := range reached {
+			ap, err := netip.ParseAddrPort(got)
+			if err != nil || ap.Addr().Is4In6() || ap.String() != got {
+				t.Fatalf("address %q, answer %v: the Guard's base got %q, not a canonical IP literal", address, ips, got)
+			}
+			if slices.ContainsFunc(prefixes, func(p netip.Prefix) bool { return p.Contains(ap.Addr().WithZone("")) }) {
+				t.Fatalf("address %q, answer %v: non-public %q reached the Guard's base", address, ips, got)
+			}
+		}
+	})
 }

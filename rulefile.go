@@ -8,13 +8,9 @@ import (
 	"github.com/dialx/dialx/rules"
 )
 
-// ParseRules reads a rules file for [NewSelective]: the format of
-// [rules.Parse], with the name of a Dialer in dialers as each pattern's
-// target. The rules come back in file order. It reports every bad line at
-// once, each as a [*rules.Error] with its line number, joined with
-// [errors.Join]: first those of [rules.Parse], then, when the file parses,
-// every name that dialers does not hold or holds as nil. On any error it
-// returns no rules at all, never part of the list.
+// ParseRules reads a rules file in the format of [rules.Parse], each target
+// naming a Dialer in dialers. It reports every bad line and every unknown or
+// nil name as a [*rules.Error], joined with [errors.Join], and no rules.
 func ParseRules(r io.Reader, dialers map[string]Dialer) ([]Rule, error) {
 	table, err := rules.Parse(r)
 	if err != nil {

@@ -10,33 +10,20 @@ import (
 )
 
 // Selective routes each dial through the Dialer of the first [Rule] whose
-// pattern matches the address, and returns that Dialer's result unchanged.
-// The patterns are those of package [rules]: names, domains, globs, IP
-// addresses and CIDR blocks, each with an optional port or port range. The
-// network plays no part. With a [Reject] as the Dialer of some rules it is
-// an access list: an allow-list ending in no catch-all, or a block-list
-// ending in "*".
-//
-// The Dialer of the matching rule receives the address in the canonical form
-// that was matched ([rules.Canonical]), never as written, so that nothing
-// after the check can read it another way. An address that matches no rule
-// fails with a [*DialError] matching [ErrNoMatch]; one that cannot be read
-// with one matching [rules.ErrInvalidAddress]; in both cases no Dialer is
-// called. The rules are compiled into a [rules.Table], so a match costs about
-// the same for 100,000 rules as for 10 and allocates nothing. To change the
-// rules at run time, build a new Selective and swap it into a [Swappable].
-//
-// Use [NewSelective] to make one; the zero value is not usable.
-// A Selective is safe for concurrent use by multiple goroutines.
+// pattern (see package [rules]) matches the address, whatever the network,
+// handing it the address in canonical form ([rules.Canonical]). An address
+// that matches no rule fails with a [*DialError] matching [ErrNoMatch], one
+// that cannot be read with one matching [rules.ErrInvalidAddress]; neither
+// reaches a Dialer. Use [NewSelective] to make one; the zero value is not
+// usable. A Selective is safe for concurrent use by multiple goroutines.
 type Selective struct {
 	dialers []Dialer // of each rule, whose pattern the table keeps; Unwrap returns it
 	table   *rules.Table
 }
 
-// NewSelective compiles rules, in order, into a Selective. It reports every
-// rule with a bad pattern, each as a [*rules.Error], joined with
-// [errors.Join]. An empty list is valid and matches nothing. It panics if the
-// Dialer of a rule is nil.
+// NewSelective compiles rules, in order, into a Selective; an empty list
+// matches nothing. It reports bad patterns as [*rules.Error] values joined
+// with [errors.Join], and panics if the Dialer of a rule is nil.
 func NewSelective(rules ...Rule) (*Selective, error) {
 	patterns := make([]string, len(rules))
 	dialers := make([]Dialer, len(rules))
@@ -58,10 +45,7 @@ func newSelective(patterns []string, dialers []Dialer) (*Selective, error) {
 	return &Selective{dialers: dialers, table: table}, nil
 }
 
-// DialContext dials address on network through the Dialer of the first rule
-// that matches address. That Dialer receives the address in the canonical
-// form that was matched (see [Selective]), not as written, so that nothing
-// downstream can read it differently from the rule that let it through.
+// DialContext dials address through the Dialer of the first rule it matches.
 func (s *Selective) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	return s.dial(ctx, "selective", network, address)
 }
@@ -91,30 +75,16 @@ func (s *Selective) Dial(network, address string) (net.Conn, error) {
 	return s.DialContext(context.Background(), network, address)
 }
 
-// ControlContext checks the address a [net.Dialer] is about to connect to
-// against the rules, for use as its ControlContext hook by programs that
-// keep net.Dialer's own name resolution: the hook sees each resolved IP
-// address just before the connection is made, so IP and CIDR rules hold for
-// names too. It never dials and never panics, whatever form the address has.
-//
-// A hook cannot run a rule's Dialer (that would dial), so it asks the
-// Dialer whether it would refuse. The address is refused when it matches no
-// rule or is invalid (a [*DialError] matching [ErrNoMatch] or
-// [rules.ErrInvalidAddress]), and when its rule's Dialer has a Refusal method
-// (see [Dialer]) that returns an error (that error is returned: for a
-// [*Reject], its reason, matching [ErrRejected]). The hook looks through a
-// Dialer whose Unwrap returns one Dialer (a decorator of this package
-// around one, a [Swappable]'s current Dialer), so a Reject or a Selective
-// inside any stack of them still refuses. Any other Dialer (a
-// [DialerFunc], a [*net.Dialer], a [Concurrent] of several) lets the
-// address through; give a refusing Dialer of your own a Refusal method.
+// ControlContext is a [net.Dialer] ControlContext hook: it checks each address
+// the net.Dialer resolved, just before connecting, so IP rules hold for names.
+// It refuses an invalid or unmatched address, and one whose rule's Dialer has
+// a Refusal method (see [Dialer]) that returns an error, looking through
+// decorators of one Dialer. It never dials.
 func (s *Selective) ControlContext(ctx context.Context, network, address string, _ syscall.RawConn) error {
 	return s.Refusal(ctx, network, address)
 }
 
-// Refusal tells whether a dial to address would be refused without touching
-// the network, as [Selective.ControlContext] decides it, so that a Selective
-// in a rule of another one refuses too.
+// Refusal returns the error ControlContext would, so Selectives nest.
 func (s *Selective) Refusal(ctx context.Context, network, address string) error {
 	i, canonical, err := s.find(address)
 	if err != nil {
@@ -123,10 +93,7 @@ func (s *Selective) Refusal(ctx context.Context, network, address string) error 
 	return refusalOf(ctx, s.dialers[i], network, canonical)
 }
 
-// Match tells which rule a dial to address would take, and its index in the
-// list given to NewSelective, without dialing, so that a rule list can be
-// tested. It fails as DialContext would when no rule matches or the address
-// is invalid.
+// Match returns the rule, and its index, that a dial to address would take.
 func (s *Selective) Match(address string) (Rule, int, error) {
 	i, _, err := s.find(address)
 	if err != nil {

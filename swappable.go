@@ -6,16 +6,10 @@ import (
 	"sync/atomic"
 )
 
-// Swappable holds a Dialer that can be replaced while dials go on, for
-// example to apply a new routing table or proxy setting without a restart.
-//
-// [Swappable.Swap] replaces the Dialer atomically; each dial uses the Dialer
-// that was current when it started and finishes on it, so dials in flight are
-// never dropped by a swap. Reading the current Dialer costs one atomic load.
-//
-// Use [NewSwappable] to make one; the zero value is not usable.
-// A Swappable is safe for concurrent use by multiple goroutines, including
-// calls to Swap during dials.
+// Swappable holds a Dialer that [Swappable.Swap] replaces atomically while
+// dials go on; each dial finishes on the Dialer current when it started. Use
+// [NewSwappable] to make one; the zero value is not usable. A Swappable is
+// safe for concurrent use by multiple goroutines.
 type Swappable struct {
 	current atomic.Pointer[swapped]
 }
@@ -25,8 +19,7 @@ type swapped struct {
 	dialer Dialer
 }
 
-// NewSwappable returns a Swappable that dials through d until the next Swap.
-// It panics if d is nil.
+// NewSwappable returns a Swappable dialing through d. It panics if d is nil.
 func NewSwappable(d Dialer) *Swappable {
 	mustDialer("NewSwappable", d)
 	s := &Swappable{}
@@ -34,7 +27,7 @@ func NewSwappable(d Dialer) *Swappable {
 	return s
 }
 
-// Swap makes d the Dialer for dials that start from now on and returns the
+// Swap makes d the Dialer of dials that start from now on and returns the
 // one it replaces. It panics if d is nil.
 func (s *Swappable) Swap(d Dialer) (old Dialer) {
 	mustDialer("Swappable.Swap", d)
@@ -46,7 +39,7 @@ func (s *Swappable) Dialer() Dialer {
 	return s.current.Load().dialer
 }
 
-// DialContext dials address on network through the current Dialer.
+// DialContext dials address through the current Dialer.
 func (s *Swappable) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	if err := ctx.Err(); err != nil {
 		// Checked here because the inner Dialer may not: a done ctx must

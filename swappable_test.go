@@ -13,7 +13,7 @@ import (
 	"github.com/dialx/dialx/internal/dialtest"
 )
 
-func TestSwappableSwapReturnsOld(t *testing.T) {
+func TestSwappableSwapReturnsTheReplacedDialer(t *testing.T) {
 	a, b := &dialtest.Dialer{Label: "a"}, &dialtest.Dialer{Label: "b"}
 	s := dialx.NewSwappable(a)
 	assert.Same(t, a, s.Dialer())
@@ -57,7 +57,7 @@ func TestSwappableInFlightDialFinishesOnItsDialer(t *testing.T) {
 
 // Thousands of dials race with swaps; -race checks the memory model and every
 // dial must land on one of the dialers ever installed.
-func TestSwappableSwapRacesWithDials(t *testing.T) {
+func TestSwappableDialsLandOnAnInstalledDialerWhileSwapsRace(t *testing.T) {
 	const dialers, goroutines, dialsEach = 8, 16, 250
 	installed := make([]*dialtest.Dialer, dialers)
 	labels := map[string]bool{}

@@ -10,10 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestIDNAIgnoredIsExact walks every code point through the IDNA mapping in
+// TestIDNAIgnoredNamesExactlyTheCodePointsIDNADrops walks every code point through the IDNA mapping in
 // use and checks that idnaIgnored names exactly those it deletes, so the
 // table cannot fall behind a new version of golang.org/x/net/idna.
-func TestIDNAIgnoredIsExact(t *testing.T) {
+func TestIDNAIgnoredNamesExactlyTheCodePointsIDNADrops(t *testing.T) {
 	var missing, extra []rune
 	for r := rune(0x80); r <= utf8.MaxRune; r++ {
 		if !utf8.ValidRune(r) {

@@ -249,3 +249,15 @@ func TestOriginalGrammarKeepsItsMeaning(t *testing.T) {
 		})
 	}
 }
+
+// TestCompileAndParseRefuseAPatternThatIsNotUTF8: a pattern with a byte that is not UTF-8
+// once matched another name with another bad byte in the same place.
+func TestCompileAndParseRefuseAPatternThatIsNotUTF8(t *testing.T) {
+	_, err := rules.Compile("exa\xc3mple.com")
+	var re *rules.Error
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, "exa\xc3mple.com", re.Pattern)
+	_, err = rules.Parse(strings.NewReader("exa\xc3mple.com direct\n"))
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 1, re.Line)
+}

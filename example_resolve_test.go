@@ -2,6 +2,7 @@ package dialx_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -10,37 +11,47 @@ import (
 	"github.com/dialx/dialx"
 )
 
-func ExampleWithStagger() {
-	v6Started, v6Cancelled := make(chan struct{}), make(chan struct{})
-	v6 := dialx.DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
-		fmt.Println("v6: dialing")
-		close(v6Started)
-		<-ctx.Done() // a broken route: the dial hangs until cancelled
-		close(v6Cancelled)
-		return nil, ctx.Err()
-	})
-	v4 := dialx.DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
-		<-v6Started
-		fmt.Println("v4: dialing, 250ms later")
-		client, server := net.Pipe()
-		server.Close()
-		return client, nil
-	})
-
-	// Happy Eyeballs: prefer the first route, give it 250ms, then race the next.
-	d := dialx.NewConcurrent(v6, v4).WithOptions(dialx.WithStagger(250 * time.Millisecond))
-	conn, err := d.Dial("tcp", "example.com:443")
+// An SSRF guard: names are resolved by Resolve and every address is checked
+// against the rules before it is dialed, so a name that resolves to a
+// private address is refused. The resolver here is a stand-in for DNS.
+func ExampleNewResolve() {
+	deny := dialx.NewReject(errors.New("private address"))
+	guard, err := dialx.NewSelective(
+		dialx.Rule{Pattern: "127.0.0.0/8", Dialer: deny},
+		dialx.Rule{Pattern: "10.0.0.0/8", Dialer: deny},
+		dialx.Rule{Pattern: "::1", Dialer: deny},
+		dialx.Rule{Pattern: "*", Dialer: pipeDialer("public")},
+	)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer conn.Close()
-	<-v6Cancelled
-	fmt.Println("connected; the v6 attempt was cancelled")
+	dns := map[string][]netip.Addr{
+		"www.example.com":    {netip.MustParseAddr("192.0.2.10")},
+		"rebind.example.net": {netip.MustParseAddr("127.0.0.1")},
+	}
+	resolver := lookupFunc(func(_ context.Context, _, host string) ([]netip.Addr, error) {
+		return dns[host], nil
+	})
+	d := dialx.NewResolve(guard, dialx.WithResolver(resolver))
+	for _, address := range []string{"www.example.com:443", "rebind.example.net:443", "[::ffff:10.0.0.1]:80"} {
+		conn, err := d.Dial("tcp", address)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		conn.Close()
+	}
 	// Output:
-	// v6: dialing
-	// v4: dialing, 250ms later
-	// connected; the v6 attempt was cancelled
+	// public: dialing tcp 192.0.2.10:443
+	// dialx: resolve tcp rebind.example.net:443: reject tcp 127.0.0.1:443: private address
+	// dialx: reject tcp 10.0.0.1:80: private address
+}
+
+type lookupFunc func(ctx context.Context, network, host string) ([]netip.Addr, error)
+
+func (f lookupFunc) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	return f(ctx, network, host)
 }
 
 // Resolve races the addresses of a name: when the first one does not
