@@ -52,7 +52,7 @@ func NewBreaker(d Dialer, opts ...Option) *Breaker {
 	}
 	cfg.apply("NewBreaker", takenByBreaker, opts)
 	if cfg.consecutive == 0 && cfg.ratio == 0 {
-		panic("dialx: NewBreaker: no rule opens a circuit, got WithConsecutiveFailures(0) and no WithFailureRatio")
+		panic("dialx: NewBreaker: some option must open a circuit, got WithConsecutiveFailures(0) and no WithFailureRatio")
 	}
 	b := &Breaker{
 		dialer: d,

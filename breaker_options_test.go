@@ -17,9 +17,9 @@ func TestNewBreakerAndItsOptionsPanicOnBadValues(t *testing.T) {
 		make func()
 		want string
 	}{
-		{"nil dialer", func() { dialx.NewBreaker(nil) }, "dialx: NewBreaker: nil Dialer"},
+		{"nil dialer", func() { dialx.NewBreaker(nil) }, "dialx: NewBreaker: d must not be nil, got nil"},
 		{"no rule", func() { dialx.NewBreaker(dialx.DialerFunc(instantDial), dialx.WithConsecutiveFailures(0)) },
-			"dialx: NewBreaker: no rule opens a circuit, got WithConsecutiveFailures(0) and no WithFailureRatio"},
+			"dialx: NewBreaker: some option must open a circuit, got WithConsecutiveFailures(0) and no WithFailureRatio"},
 		{"negative run", func() { dialx.WithConsecutiveFailures(-1) }, "dialx: WithConsecutiveFailures: n must be >= 0, got -1"},
 		{"ratio zero", func() { dialx.WithFailureRatio(0, time.Second, 1) }, "dialx: WithFailureRatio: ratio must be in (0, 1], got 0"},
 		{"ratio above one", func() { dialx.WithFailureRatio(1.5, time.Second, 1) }, "dialx: WithFailureRatio: ratio must be in (0, 1], got 1.5"},

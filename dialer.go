@@ -44,18 +44,18 @@ func (f DialerFunc) Dial(network, address string) (net.Conn, error) {
 // mustDialer panics with a message naming the constructor when d is nil.
 func mustDialer(constructor string, d Dialer) {
 	if isNilDialer(d) {
-		panic(fmt.Sprintf("dialx: %s: nil Dialer", constructor))
+		panic(fmt.Sprintf("dialx: %s: d must not be nil, got nil", constructor))
 	}
 }
 
 // mustDialers is mustDialer for a list, which must also be non-empty.
 func mustDialers(constructor string, ds []Dialer) {
 	if len(ds) == 0 {
-		panic(fmt.Sprintf("dialx: %s: needs at least one Dialer, got none", constructor))
+		panic(fmt.Sprintf("dialx: %s: ds must hold at least one Dialer, got none", constructor))
 	}
 	for i, d := range ds {
 		if isNilDialer(d) {
-			panic(fmt.Sprintf("dialx: %s: Dialer at index %d (of %d) is nil", constructor, i, len(ds)))
+			panic(fmt.Sprintf("dialx: %s: ds[%d] must not be nil, got nil", constructor, i))
 		}
 	}
 }

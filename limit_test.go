@@ -274,7 +274,7 @@ func TestLimitPanicsOnProgrammerErrors(t *testing.T) {
 		make func()
 		want string
 	}{
-		{name: "nil dialer", make: func() { dialx.NewLimit(nil, 1) }, want: "dialx: NewLimit: nil Dialer"},
+		{name: "nil dialer", make: func() { dialx.NewLimit(nil, 1) }, want: "dialx: NewLimit: d must not be nil, got nil"},
 		{name: "zero in flight", make: func() { dialx.NewLimit(inner, 0) }, want: "dialx: NewLimit: inFlight must be >= 1, got 0"},
 		{name: "nil key", make: func() { dialx.WithKey(nil) }, want: "dialx: WithKey: key must not be nil, got nil"},
 	}

@@ -17,7 +17,7 @@ import (
 // FromProxy panics if d is nil. The Dialer is safe for concurrent use if d is.
 func FromProxy(d proxy.Dialer) Dialer {
 	if d == nil {
-		panic("dialx: FromProxy: nil Dialer")
+		panic("dialx: FromProxy: d must not be nil, got nil")
 	}
 	if cd, ok := d.(Dialer); ok {
 		return cd

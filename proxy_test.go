@@ -46,7 +46,7 @@ func TestFromProxyReturnsAContextDialerItself(t *testing.T) {
 }
 
 func TestFromProxyPanicsOnANilDialer(t *testing.T) {
-	assert.PanicsWithValue(t, "dialx: FromProxy: nil Dialer", func() { dialx.FromProxy(nil) })
+	assert.PanicsWithValue(t, "dialx: FromProxy: d must not be nil, got nil", func() { dialx.FromProxy(nil) })
 }
 
 func TestFromProxyOfAPlainDialerHonoursCtx(t *testing.T) {

@@ -24,7 +24,7 @@ func NewReject(reason error) *Reject {
 // returns for it, [ErrRejected] for nil. It panics if reason is nil.
 func NewRejectFunc(reason func(network, address string) error) *Reject {
 	if reason == nil {
-		panic("dialx: NewRejectFunc: nil reason func")
+		panic("dialx: NewRejectFunc: reason must not be nil, got nil")
 	}
 	return &Reject{reason: reason}
 }

@@ -191,7 +191,7 @@ func TestResolveConnectsToAResolvedLoopbackServerThroughTheRules(t *testing.T) {
 }
 
 func TestNewResolvePanicsOnANilDialerOrResolver(t *testing.T) {
-	assert.PanicsWithValue(t, "dialx: NewResolve: nil Dialer", func() { dialx.NewResolve(nil) })
+	assert.PanicsWithValue(t, "dialx: NewResolve: d must not be nil, got nil", func() { dialx.NewResolve(nil) })
 	assert.PanicsWithValue(t, "dialx: WithResolver: resolver must not be nil, got nil", func() { dialx.WithResolver(nil) })
 }
 

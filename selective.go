@@ -29,7 +29,7 @@ func NewSelective(rules ...Rule) (*Selective, error) {
 	dialers := make([]Dialer, len(rules))
 	for i, rule := range rules {
 		if isNilDialer(rule.Dialer) {
-			panic(fmt.Sprintf("dialx: NewSelective: rule %d (%s) has a nil Dialer", i, rule.Pattern))
+			panic(fmt.Sprintf("dialx: NewSelective: rules[%d].Dialer must not be nil, got nil (pattern %s)", i, rule.Pattern))
 		}
 		patterns[i], dialers[i] = rule.Pattern, rule.Dialer
 	}

@@ -142,10 +142,10 @@ func TestNewSelectiveReportsEveryBadPattern(t *testing.T) {
 
 func TestNewSelectivePanicsOnANilDialer(t *testing.T) {
 	ok := &dialtest.Dialer{}
-	assert.PanicsWithValue(t, "dialx: NewSelective: rule 1 (example.org) has a nil Dialer", func() {
+	assert.PanicsWithValue(t, "dialx: NewSelective: rules[1].Dialer must not be nil, got nil (pattern example.org)", func() {
 		dialx.NewSelective(dialx.Rule{Pattern: "example.com", Dialer: ok}, dialx.Rule{Pattern: "example.org"})
 	})
-	assert.PanicsWithValue(t, "dialx: NewSelective: rule 0 (example.com:nope) has a nil Dialer", func() {
+	assert.PanicsWithValue(t, "dialx: NewSelective: rules[0].Dialer must not be nil, got nil (pattern example.com:nope)", func() {
 		dialx.NewSelective(dialx.Rule{Pattern: "example.com:nope", Dialer: dialx.DialerFunc(nil)})
 	}, "a typed nil is nil too, and a nil Dialer is found before a bad pattern")
 }

@@ -18,7 +18,7 @@ func prefixes(s ...string) []netip.Prefix {
 	return out
 }
 
-func TestCovers(t *testing.T) {
+func TestCoversOnlyWhenTheBlocksLeaveNoGapButTheException(t *testing.T) {
 	tests := []struct {
 		name   string
 		blocks []netip.Prefix
@@ -50,7 +50,7 @@ func TestCovers(t *testing.T) {
 	}
 }
 
-func TestLast(t *testing.T) {
+func TestLastIsTheHighestAddressOfTheBlock(t *testing.T) {
 	for block, want := range map[string]string{
 		"10.0.0.0/8":         "10.255.255.255",
 		"10.1.2.3/8":         "10.255.255.255",
@@ -64,7 +64,7 @@ func TestLast(t *testing.T) {
 	}
 }
 
-func TestRandom(t *testing.T) {
+func TestRandomStaysInsideTheBlock(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, block := range prefixes("10.0.0.0/8", "192.0.0.9/32", "2001:db8::/32", "::ffff:0:0/96", "::/0") {
 		for range 100 {
