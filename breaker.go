@@ -87,15 +87,44 @@ func (b *Breaker) DialContext(ctx context.Context, network, address string) (net
 			}
 			return nil, &DialError{Op: "breaker", Net: network, Addr: address, Err: ErrOpen}
 		}
+		if probe {
+			return b.dialProbe(call, c)
+		}
 	}
-	conn, err := dialInnerTraced(ctx, call.trace, b.dialer, network, address)
-	if err == nil && conn == nil {
-		// A broken inner Dialer is a failure of the destination's route,
-		// not a success to count.
-		err = &DialError{Op: "breaker", Net: network, Addr: address, Err: errNoConn}
-	}
-	b.record(call, c, probe, err)
+	conn, err := b.dialInner(call)
+	b.record(call, c, err)
 	return passOn("breaker", network, address, conn, err)
+}
+
+// dialProbe makes the one probe dial of a half-open circuit. Should the
+// dial or a Trace panic before the probe's outcome settles the circuit, the
+// probe is withdrawn on the way out, so that the next dial probes instead of
+// every dial being refused for good.
+func (b *Breaker) dialProbe(call breakerCall, c *circuit) (net.Conn, error) {
+	settled := false
+	defer func() {
+		if !settled {
+			c.mu.Lock()
+			c.probing.Store(false)
+			c.mu.Unlock()
+		}
+	}()
+	conn, err := b.dialInner(call)
+	change := b.settle(call, c, err)
+	settled = true
+	b.report(call, change)
+	return passOn("breaker", call.network, call.address, conn, err)
+}
+
+// dialInner dials through the inner Dialer, counting a nil conn without an
+// error as a failure: a broken inner Dialer is a failure of the route, not a
+// success.
+func (b *Breaker) dialInner(call breakerCall) (net.Conn, error) {
+	conn, err := dialInnerTraced(call.ctx, call.trace, b.dialer, call.network, call.address)
+	if err == nil && conn == nil {
+		err = &DialError{Op: "breaker", Net: call.network, Addr: call.address, Err: errNoConn}
+	}
+	return conn, err
 }
 
 // Dial is DialContext with [context.Background].

@@ -13,8 +13,8 @@ import (
 
 // circuit is what a Breaker keeps for one destination. The fields read on
 // every dial are atomics; state changes are made under mu, so that they are
-// made in order. No hook is ever called under mu, so a hook may dial
-// through the Breaker.
+// made in order. No Trace is ever called under mu, so a Trace may dial
+// through the Breaker; a Backoff is (for the cool-down), so it must not.
 type circuit struct {
 	state     atomic.Int32 // a BreakerState
 	failures  atomic.Int32 // consecutive failures while closed
@@ -83,12 +83,9 @@ func (b *Breaker) admitLocked(c *circuit) (probe, admitted, again bool, change t
 	return false, false, true, transition{}
 }
 
-// record counts the outcome of a dial that went through c.
-func (b *Breaker) record(call breakerCall, c *circuit, probe bool, err error) {
-	if probe {
-		b.report(call, b.settle(call, c, err))
-		return
-	}
+// record counts the outcome of a dial that went through c and was not its
+// probe (see dialProbe).
+func (b *Breaker) record(call breakerCall, c *circuit, err error) {
 	if err == nil {
 		if c.failures.Load() != 0 {
 			c.failures.Store(0)

@@ -124,7 +124,7 @@ func (b *Breaker) shed(now time.Duration) {
 // drop forgets c. A dial still out on c (a probe, say) ends on c without
 // reporting: the circuit that replaces c for key reports from closed again.
 // b.mu must be held. Waiting for c.mu under b.mu is safe: nothing holding
-// c.mu calls a hook or takes b.mu.
+// c.mu calls a Trace or takes b.mu.
 func (b *Breaker) drop(key any, c *circuit) {
 	c.mu.Lock()
 	c.forgotten = true

@@ -17,7 +17,7 @@ func (b *Breaker) changed(c *circuit, from, to BreakerState) transition {
 }
 
 // report passes a change that call made to call's Trace. No lock is held,
-// so a hook may dial, even through this Breaker.
+// so a Trace may dial, even through this Breaker.
 func (b *Breaker) report(call breakerCall, change transition) {
 	if !change.made {
 		return
@@ -28,7 +28,7 @@ func (b *Breaker) report(call breakerCall, change transition) {
 	}
 }
 
-// reportProbe reports the change that made call the probe of c. If a hook
+// reportProbe reports the change that made call the probe of c. If a Trace
 // panics, call will not probe, and the next dial does instead.
 func (b *Breaker) reportProbe(call breakerCall, c *circuit, change transition) {
 	reported := false

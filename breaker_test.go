@@ -8,7 +8,9 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -183,4 +185,65 @@ func TestBreakerStateStringNamesEachState(t *testing.T) {
 	assert.Equal(t, "open", dialx.BreakerOpen.String())
 	assert.Equal(t, "half-open", dialx.BreakerHalfOpen.String())
 	assert.Equal(t, "BreakerState(7)", dialx.BreakerState(7).String())
+}
+
+// A probe that panics, in its inner dial or in a Trace called while it
+// dials, must not leave the circuit half-open with its probe out for good:
+// the next dial probes, and its success closes the circuit.
+func TestBreakerProbeThatPanicsLetsTheNextDialProbe(t *testing.T) {
+	tests := []struct {
+		name  string
+		inner func(be *breakerBackend, panicking *atomic.Bool) dialx.Dialer
+		trace func(panicking *atomic.Bool) dialx.Trace
+	}{
+		{
+			name: "inner Dialer panics",
+			inner: func(be *breakerBackend, panicking *atomic.Bool) dialx.Dialer {
+				return dialx.DialerFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
+					if panicking.Load() {
+						panic("inner dial bug")
+					}
+					return be.DialContext(ctx, network, address)
+				})
+			},
+			trace: func(*atomic.Bool) dialx.Trace { return func(context.Context, dialx.Event) {} },
+		},
+		{
+			name:  "Trace panics on dial start",
+			inner: func(be *breakerBackend, _ *atomic.Bool) dialx.Dialer { return be },
+			trace: func(panicking *atomic.Bool) dialx.Trace {
+				return func(_ context.Context, e dialx.Event) {
+					if panicking.Load() && e.Op == "dial" && e.Kind == "start" {
+						panic("trace bug")
+					}
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var panicking atomic.Bool
+				be := newBreakerBackend()
+				br := dialx.NewBreaker(tt.inner(be, &panicking), dialx.WithConsecutiveFailures(1),
+					dialx.WithBackoff(dialx.ConstantBackoff(time.Second)))
+				ctx := dialx.WithTrace(t.Context(), tt.trace(&panicking))
+				be.set(errRefused)
+				_, err := br.DialContext(ctx, "tcp", "a:1")
+				require.Error(t, err)
+				require.Equal(t, dialx.BreakerOpen, br.State("tcp", "a:1"))
+
+				time.Sleep(time.Second) // the cool-down ends: the next dial probes
+				panicking.Store(true)
+				assert.Panics(t, func() { br.DialContext(ctx, "tcp", "a:1") })
+				panicking.Store(false)
+
+				be.set(nil)
+				conn, err := br.DialContext(ctx, "tcp", "a:1")
+				require.NoError(t, err, "the panicked probe was withdrawn, so this dial probes")
+				conn.Close()
+				assert.Equal(t, dialx.BreakerClosed, br.State("tcp", "a:1"))
+			})
+		})
+	}
 }

@@ -91,9 +91,7 @@ func (l *Limit) acquire(ctx context.Context, t Trace, network, address, key stri
 	// Every wait starts and ends here.
 	var err error
 	if t != nil {
-		done := traceLimitWait(ctx, t, network, address)
-		err = l.wait(ctx, key, s, waiter)
-		done(err)
+		err = l.waitTraced(ctx, t, network, address, key, s, waiter)
 	} else {
 		err = l.wait(ctx, key, s, waiter)
 	}
@@ -101,6 +99,26 @@ func (l *Limit) acquire(ctx context.Context, t Trace, network, address, key stri
 		return nil, err
 	}
 	return s, nil
+}
+
+// waitTraced is wait with the wait reported to t. Should t panic, the dial
+// leaves the line, or passes on the slot it was handed, on the way out, so
+// that no slot is lost to it.
+func (l *Limit) waitTraced(ctx context.Context, t Trace, network, address, key string, s *slots, waiter *list.Element) error {
+	holding := true // a place in line, or the slot a release handed over
+	defer func() {
+		if holding {
+			l.leave(key, s, waiter)
+		}
+	}()
+	done := traceLimitWait(ctx, t, network, address)
+	err := l.wait(ctx, key, s, waiter)
+	if err != nil {
+		holding = false // wait left the line or passed the slot on itself
+	}
+	done(err)
+	holding = false
+	return err
 }
 
 // wait waits until a release hands the slot to waiter or ctx ends; in the
@@ -117,18 +135,24 @@ func (l *Limit) wait(ctx context.Context, key string, s *slots, waiter *list.Ele
 		}
 		return nil
 	case <-ctx.Done():
-		l.mu.Lock()
-		select {
-		case <-ready:
-			// A release handed us the slot as ctx ended: pass it on.
-			l.mu.Unlock()
-			l.release(key, s)
-		default:
-			s.waiters.Remove(waiter)
-			l.forgetIfIdle(key, s)
-			l.mu.Unlock()
-		}
+		l.leave(key, s, waiter)
 		return l.waitError(ctx.Err())
+	}
+}
+
+// leave takes waiter out of the line, or passes on the slot a release
+// handed it meanwhile.
+func (l *Limit) leave(key string, s *slots, waiter *list.Element) {
+	ready := waiter.Value.(chan struct{})
+	l.mu.Lock()
+	select {
+	case <-ready:
+		l.mu.Unlock()
+		l.release(key, s)
+	default:
+		s.waiters.Remove(waiter)
+		l.forgetIfIdle(key, s)
+		l.mu.Unlock()
 	}
 }
 

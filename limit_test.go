@@ -284,3 +284,39 @@ func TestLimitPanicsOnProgrammerErrors(t *testing.T) {
 		})
 	}
 }
+
+// A Trace that panics while a dial waits for a slot must cost no slot: the
+// dial leaves the line, or passes on the slot it was handed, as it unwinds.
+func TestLimitTraceThatPanicsDuringAWaitLosesNoSlot(t *testing.T) {
+	for _, kind := range []string{"wait", "waited"} {
+		t.Run(kind, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				g := newGated()
+				l := dialx.NewLimit(g, 1)
+				first := dialAsync(t.Context(), l, "first:1")
+				synctest.Wait() // first holds the only slot
+
+				ctx := dialx.WithTrace(t.Context(), func(_ context.Context, e dialx.Event) {
+					if e.Op == "limit" && e.Kind == kind {
+						panic("trace bug")
+					}
+				})
+				panicked := make(chan any, 1)
+				go func() {
+					defer func() { panicked <- recover() }()
+					l.DialContext(ctx, "tcp", "second:1")
+				}()
+				synctest.Wait()
+				g.proceed <- struct{}{} // first connects; its slot goes to second
+				require.NoError(t, <-first)
+				assert.Equal(t, "trace bug", <-panicked)
+
+				third := dialAsync(t.Context(), l, "third:1")
+				synctest.Wait()
+				g.proceed <- struct{}{} // blocks for good if second kept the slot
+				require.NoError(t, <-third)
+				assert.Equal(t, []string{"first:1", "third:1"}, g.order())
+			})
+		})
+	}
+}

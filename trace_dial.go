@@ -9,7 +9,7 @@ import (
 // dialInner is how a decorator hands a dial to its inner Dialer d: when d
 // passes dials on (it has an Unwrap method), d reports for itself and
 // nothing is looked up; otherwise the dial is an innermost one, framed for
-// the ctx's Trace if there is one. It is small enough to be inlined.
+// the ctx's Trace if there is one.
 func dialInner(ctx context.Context, d Dialer, network, address string) (net.Conn, error) {
 	if _, ok := d.(unwrapper); !ok {
 		if t := ContextTrace(ctx); t != nil {

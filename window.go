@@ -28,7 +28,10 @@ func windowTick(now, long time.Duration) int64 {
 	return int64(now / max(long/windowSlots, 1))
 }
 
-// add counts one event of kind (0 or 1) at tick.
+// add counts one event of kind (0 or 1) at tick. A caller delayed past a
+// whole window between reading tick and adding may restart a slot a later
+// tick owns, losing that tick's counts: the window is a statistic, and
+// telling such a caller from a word 2^31 ticks old would cost a wider word.
 func (w *window) add(tick int64, kind int) {
 	word := &w.slots[tick%windowSlots][kind]
 	epoch := uint64(uint32(tick)) << 32
