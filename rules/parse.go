@@ -79,7 +79,7 @@ func Parse(r io.Reader) (*Table, error) {
 			t.patterns, t.targets, t.lines = append(t.patterns, rule.text), append(t.targets, rule.target), append(t.lines, rule.line)
 		}
 	}
-	t.index = newIndex(compiled)
+	t.deferred = compiled
 	return t, nil
 }
 

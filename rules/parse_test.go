@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 
@@ -211,4 +212,40 @@ func FuzzParse(f *testing.F) {
 			last = line
 		}
 	})
+}
+
+// A Table from Parse builds its index on its first Match. Many first Matches
+// at once must all see the whole index and agree with the same patterns
+// compiled, and once it is built a Match of a canonical address allocates
+// nothing, as for a Table from Compile.
+func TestParsedTableMatchesLikeCompiledFromItsFirstMatch(t *testing.T) {
+	patterns := []string{"ads.example.com", "*.tracker.example:80-443", "10.0.0.0/8", "cdn-*.example.net", "2001:db8::/32", "*"}
+	var file strings.Builder
+	for _, p := range patterns {
+		fmt.Fprintf(&file, "%s target\n", p)
+	}
+	parsed, err := rules.Parse(strings.NewReader(file.String()))
+	require.NoError(t, err)
+	compiled, err := rules.Compile(patterns...)
+	require.NoError(t, err)
+	addresses := []string{"ads.example.com:443", "a.tracker.example:80", "10.1.2.3:22", "cdn-7.example.net:443", "[2001:db8::1]:443", "example.org:80"}
+
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for _, address := range addresses {
+				got, _, err := parsed.Match(address)
+				want, _, _ := compiled.Match(address)
+				assert.NoError(t, err)
+				assert.Equal(t, want, got, address)
+			}
+		})
+	}
+	wg.Wait()
+	allocs := testing.AllocsPerRun(1000, func() {
+		if _, _, err := parsed.Match("a.tracker.example:80"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Zero(t, allocs)
 }

@@ -3,6 +3,8 @@ package rules
 import (
 	"errors"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // Table is an ordered list of patterns compiled for first-match lookup:
@@ -13,13 +15,20 @@ import (
 // as for 10, whatever prefix lengths they use, and allocates nothing for an
 // address in canonical form.
 //
-// The zero Table is empty and matches nothing. A Table is never modified
-// after it is built, so it is safe for concurrent use by multiple goroutines.
+// The zero Table is empty and matches nothing. The patterns of a Table never
+// change once it is built; a Table is safe for concurrent use by multiple
+// goroutines.
 type Table struct {
 	patterns []string
 	targets  []string // from Parse; nil from Compile
 	lines    []int    // from Parse; nil from Compile
-	index    *index
+	index    atomic.Pointer[index]
+
+	// A Table from Parse builds its index on its first Match, so that a
+	// caller who only reads the rules (ParseRules, which hands them to
+	// NewSelective) does not build one to throw away.
+	deferred []pattern // until the index is built; nil from Compile
+	building sync.Mutex
 }
 
 // Compile compiles patterns, in order, into a Table. It reports every bad
@@ -43,7 +52,26 @@ func compile(patterns []string) (*Table, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return &Table{patterns: patterns, index: newIndex(compiled)}, nil
+	t := &Table{patterns: patterns}
+	t.index.Store(newIndex(compiled))
+	return t, nil
+}
+
+// lookup returns t's index, building it first for a Table from Parse; nil
+// for the zero Table.
+func (t *Table) lookup() *index {
+	if ix := t.index.Load(); ix != nil || t.lines == nil {
+		return ix
+	}
+	t.building.Lock()
+	defer t.building.Unlock()
+	if ix := t.index.Load(); ix != nil {
+		return ix
+	}
+	ix := newIndex(t.deferred)
+	t.index.Store(ix)
+	t.deferred = nil
+	return ix
 }
 
 // Match returns the index of the first pattern that matches address, or -1
@@ -58,8 +86,8 @@ func (t *Table) Match(address string) (index int, canonical string, err error) {
 		return -1, "", err
 	}
 	index = -1
-	if t.index != nil {
-		index = t.index.find(&target)
+	if ix := t.lookup(); ix != nil {
+		index = ix.find(&target)
 	}
 	return index, target.canonical(address), nil
 }
