@@ -27,6 +27,10 @@ func NewConcurrent(ds ...Dialer) *Concurrent {
 
 // DialContext races the Dialers to address and returns the first connection.
 func (c *Concurrent) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	// Unlike Timeout's, the dials run on goroutines even when every Dialer
+	// honours ctx: the first connection must win while other attempts still
+	// dial, and a stagger starts the next attempt while one dials, neither of
+	// which the caller's goroutine can do from inside a dial.
 	r := race{op: "concurrent", noun: "attempts", network: network, address: address,
 		racers: len(c.dialers), dialers: c.dialers, stagger: c.stagger, report: true}
 	return r.run(ctx)

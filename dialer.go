@@ -15,12 +15,15 @@ import (
 // error that matches ctx.Err() under [errors.Is]. It must never return a
 // non-nil connection together with a non-nil error.
 //
-// Two optional methods tell the package more. Unwrap() []Dialer returns the
+// Optional methods tell the package more. Unwrap() []Dialer returns the
 // Dialers a decorator passes dials on to, in a slice it keeps, which callers
 // must not modify: a dial handed to it is not traced as innermost, and
 // refusal checks look through it when it returns one Dialer. Refusal(ctx,
 // network, address) error returns, without dialing, the error DialContext
-// would refuse the dial with, or nil.
+// would refuse the dial with, or nil. HonoursContext() bool, asked once
+// when the Dialer is wrapped, reports whether DialContext's own code honours
+// ctx: then [Timeout] dials inline, without a goroutine, if the Dialers Unwrap
+// returns are known to honour it too.
 //
 // Implementations must be safe for concurrent use by multiple goroutines.
 type Dialer interface {

@@ -35,14 +35,21 @@ func (d *dualDialer) DialContext(ctx context.Context, network, address string) (
 	return d.Dial(network, address)
 }
 
-func TestFromProxyReturnsAContextDialerItself(t *testing.T) {
+func TestFromProxyDialsAContextDialerThroughItsDialContext(t *testing.T) {
 	inner := &dualDialer{plainDialer: func(string, string) (net.Conn, error) { return dialtest.NewConn("x"), nil }}
 	d := dialx.FromProxy(inner)
-	assert.Same(t, inner, d, "a proxy.ContextDialer is already a Dialer")
 	c, err := d.DialContext(context.Background(), "tcp", "example.com:80")
 	require.NoError(t, err)
 	c.Close()
-	assert.EqualValues(t, 1, inner.contextCalls.Load())
+	c, err = d.(proxy.Dialer).Dial("tcp", "example.com:80")
+	require.NoError(t, err)
+	c.Close()
+	assert.EqualValues(t, 2, inner.contextCalls.Load())
+}
+
+func TestFromProxyReturnsADialerThatTakesPartItself(t *testing.T) {
+	inner := dialx.NewRepeat(dialx.DialerFunc(dialtest.Instant()), 1)
+	assert.Same(t, inner, dialx.FromProxy(inner), "a Dialer with Unwrap is not hidden")
 }
 
 func TestFromProxyPanicsOnANilDialer(t *testing.T) {

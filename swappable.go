@@ -16,14 +16,19 @@ type Swappable struct {
 
 // swapped boxes a Dialer so that it can sit behind an atomic.Pointer.
 type swapped struct {
-	dialer Dialer
+	dialer  Dialer
+	honours bool // dialer is known to honour ctx (see honoursContext)
+}
+
+func newSwapped(d Dialer) *swapped {
+	return &swapped{dialer: d, honours: honoursContext(d, nil)}
 }
 
 // NewSwappable returns a Swappable dialing through d. It panics if d is nil.
 func NewSwappable(d Dialer) *Swappable {
 	mustDialer("NewSwappable", d)
 	s := &Swappable{}
-	s.current.Store(&swapped{dialer: d})
+	s.current.Store(newSwapped(d))
 	return s
 }
 
@@ -31,7 +36,7 @@ func NewSwappable(d Dialer) *Swappable {
 // one it replaces. It panics if d is nil.
 func (s *Swappable) Swap(d Dialer) (old Dialer) {
 	mustDialer("Swappable.Swap", d)
-	return s.current.Swap(&swapped{dialer: d}).dialer
+	return s.current.Swap(newSwapped(d)).dialer
 }
 
 // Dialer returns the current Dialer.

@@ -9,7 +9,10 @@ import (
 
 // Timeout bounds a dial by a duration: the inner Dialer gets a ctx whose
 // deadline is the earlier of the caller's and now plus the timeout, and
-// DialContext returns by then even if the inner Dialer ignores its ctx. A
+// DialContext returns by then even if the inner Dialer ignores its ctx: it
+// waits for the dial on a goroutine of its own, unless every Dialer beneath
+// is known to honour ctx (see [Dialer]; a [Swappable]'s current Dialer is
+// checked on each dial), when it dials inline. A
 // dial that fails at or past the timeout returns a [*DialError] that matches
 // [context.DeadlineExceeded] and is a [net.Error] with Timeout() true.
 //
@@ -18,6 +21,10 @@ import (
 type Timeout struct {
 	dialer  Dialer
 	timeout time.Duration
+	// inline is set when every Dialer beneath is known to honour ctx, as
+	// long as the current Dialer of each of swappables does.
+	inline     bool
+	swappables []*Swappable
 }
 
 // NewTimeout returns a Timeout that bounds each dial through d by timeout.
@@ -27,7 +34,9 @@ func NewTimeout(d Dialer, timeout time.Duration) *Timeout {
 	if timeout <= 0 {
 		panic(fmt.Sprintf("dialx: NewTimeout: timeout must be > 0, got %v", timeout))
 	}
-	return &Timeout{dialer: d, timeout: timeout}
+	t := &Timeout{dialer: d, timeout: timeout}
+	t.inline = honoursContext(d, &t.swappables)
+	return t
 }
 
 // DialContext dials through the inner Dialer until the timeout or ctx ends.
@@ -37,9 +46,15 @@ func (t *Timeout) DialContext(ctx context.Context, network, address string) (net
 	}
 	dialCtx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
-	res, ok := dialAside(asideDial{ctx: dialCtx, dialer: t.dialer, network: network, address: address})
-	if !ok {
-		return nil, t.expiredError(ctx, network, address)
+	var res innerResult
+	if t.inline && swappablesHonour(t.swappables) {
+		res.conn, res.err = dialInner(dialCtx, t.dialer, network, address)
+		res.returned = true
+	} else {
+		var ok bool
+		if res, ok = dialAside(asideDial{ctx: dialCtx, dialer: t.dialer, network: network, address: address}); !ok {
+			return nil, t.expiredError(ctx, network, address)
+		}
 	}
 	err := res.failure()
 	switch {

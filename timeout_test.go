@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net"
 	"os"
+	"runtime"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -173,4 +175,150 @@ func TestTimeoutCountsAnInnerFailureAtTheDeadlineAsATimeout(t *testing.T) {
 			})
 		})
 	}
+}
+
+// declared is a Dialer of a user's that declares whether it honours ctx,
+// and records whether its last dial ran on the caller's goroutine, the one
+// the test runs on.
+type declared struct {
+	*dialtest.Dialer
+	honours bool
+	inline  atomic.Bool
+}
+
+func (d *declared) HonoursContext() bool { return d.honours }
+
+func (d *declared) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	d.inline.Store(onTestGoroutine())
+	return d.Dialer.DialContext(ctx, network, address)
+}
+
+// silentProxy is a proxy.ContextDialer that tells nothing about itself.
+type silentProxy struct{ d dialx.Dialer }
+
+func (c silentProxy) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	return c.d.DialContext(ctx, network, address)
+}
+
+func (c silentProxy) Dial(network, address string) (net.Conn, error) {
+	return c.d.DialContext(context.Background(), network, address)
+}
+
+// onTestGoroutine reports whether it is called on a goroutine that the
+// testing package started, rather than on one a decorator started.
+func onTestGoroutine() bool {
+	pcs := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(1, pcs)])
+	for {
+		f, more := frames.Next()
+		if f.Function == "testing.tRunner" {
+			return true
+		}
+		if !more {
+			return false
+		}
+	}
+}
+
+func TestTimeoutDialsInlineOnlyWhenEveryDialerBeneathHonoursCtx(t *testing.T) {
+	tests := []struct {
+		name       string
+		honours    bool
+		wrap       func(dialx.Dialer) dialx.Dialer
+		wantInline bool
+	}{
+		{name: "declared", honours: true, wrap: func(d dialx.Dialer) dialx.Dialer { return d }, wantInline: true},
+		{name: "declared not", wrap: func(d dialx.Dialer) dialx.Dialer { return d }},
+		{name: "under decorators", honours: true, wantInline: true, wrap: func(d dialx.Dialer) dialx.Dialer {
+			return dialx.NewBreaker(dialx.NewLimit(dialx.NewRepeat(d, 2), 4))
+		}},
+		{name: "beside a DialerFunc", honours: true, wrap: func(d dialx.Dialer) dialx.Dialer {
+			return dialx.NewConsecutive(dialx.DialerFunc(dialtest.Failing(errors.New("no"))), d)
+		}},
+		{name: "through FromProxy", honours: false, wantInline: true, wrap: func(d dialx.Dialer) dialx.Dialer {
+			return dialx.FromProxy(silentProxy{d})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inner := &declared{Dialer: &dialtest.Dialer{}, honours: tt.honours}
+			conn, err := dialx.NewTimeout(tt.wrap(inner), time.Minute).DialContext(context.Background(), "tcp", "127.0.0.1:80")
+			require.NoError(t, err)
+			conn.Close()
+			assert.Equal(t, tt.wantInline, inner.inline.Load())
+		})
+	}
+}
+
+func TestTimeoutDecidesBySwappablesCurrentDialerOnEachDial(t *testing.T) {
+	honouring := &declared{Dialer: &dialtest.Dialer{}, honours: true}
+	s := dialx.NewSwappable(honouring)
+	d := dialx.NewTimeout(dialx.NewRepeat(s, 1), time.Minute)
+	dial := func(inner *declared) bool {
+		t.Helper()
+		conn, err := d.DialContext(context.Background(), "tcp", "127.0.0.1:80")
+		require.NoError(t, err)
+		conn.Close()
+		return inner.inline.Load()
+	}
+	assert.True(t, dial(honouring))
+	other := &declared{Dialer: &dialtest.Dialer{}}
+	s.Swap(other)
+	assert.False(t, dial(other), "a Dialer that does not declare it is dialed aside")
+	s.Swap(honouring)
+	assert.True(t, dial(honouring))
+	s.Swap(dialx.NewSwappable(honouring))
+	honouring.inline.Store(false)
+	assert.False(t, dial(honouring), "a Swappable inside a Swappable counts as not known to honour ctx")
+}
+
+// An inline dial that ends with its ctx returns the same timeout error as
+// one made aside.
+func TestTimeoutInlineReturnsTheTimeoutError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		inner := &declared{Dialer: &dialtest.Dialer{Block: true}, honours: true}
+		start := time.Now()
+		conn, err := dialx.NewTimeout(inner, 2*time.Second).DialContext(context.Background(), "tcp", "127.0.0.1:80")
+		assert.True(t, inner.inline.Load())
+		assert.Equal(t, 2*time.Second, time.Since(start))
+		assert.Nil(t, conn)
+		var netErr net.Error
+		require.ErrorAs(t, err, &netErr)
+		assert.True(t, netErr.Timeout())
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.EqualError(t, err, "dialx: timeout tcp 127.0.0.1:80: timed out after 2s")
+	})
+}
+
+// A loopback dial through Timeout(Repeat(net.Dialer)) costs at most one
+// allocation more than the same dial through net.Dialer's own Timeout: the
+// Timeout adds no goroutine over a Dialer that honours ctx.
+func TestTimeoutOverNetDialerAllocatesAboutAsMuchAsNetDialerTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	defer func() { ln.Close(); <-accepted }()
+	allocs := func(d dialx.Dialer) float64 {
+		return testing.AllocsPerRun(200, func() {
+			c, err := d.DialContext(context.Background(), "tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Close()
+		})
+	}
+	base := allocs(&net.Dialer{Timeout: 5 * time.Second})
+	stack := allocs(dialx.NewTimeout(dialx.NewRepeat(&net.Dialer{}, 3), 5*time.Second))
+	t.Logf("allocations per dial: net.Dialer{Timeout} %v, Timeout(Repeat(net.Dialer)) %v", base, stack)
+	assert.LessOrEqual(t, stack, base+1)
 }

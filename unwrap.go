@@ -2,6 +2,8 @@ package dialx
 
 import (
 	"context"
+	"net"
+	"slices"
 	"unsafe"
 )
 
@@ -87,3 +89,59 @@ func (r *Resolve) Unwrap() []Dialer { return one(&r.dialer) }
 
 // Unwrap returns the one [Selective] g checks and dials with.
 func (g *Guard) Unwrap() []Dialer { return kept(g.inner) }
+
+// contextHonourer is a Dialer that declares whether its own DialContext
+// honours ctx (see [Dialer]).
+type contextHonourer interface {
+	HonoursContext() bool
+}
+
+// honoursContext reports whether a dial through d is known to honour ctx:
+// d's own code does (a *net.Dialer, a decorator of this package, a Dialer of
+// FromProxy, or one whose HonoursContext says so), and so does every Dialer
+// its Unwrap returns. It runs when a decorator is made, never on the dial
+// path. A Swappable can change, so it is added to *swappables for the caller
+// to check on each dial; with swappables nil (inside a Swappable's own
+// Dialer) a nested Swappable counts as not known to honour ctx, so that the
+// per-dial check stays one atomic load per Swappable.
+func honoursContext(d Dialer, swappables *[]*Swappable) bool {
+	switch v := d.(type) {
+	case *net.Dialer, contextProxy, plainProxy:
+		return true
+	case *Swappable:
+		if swappables == nil {
+			return false
+		}
+		if !slices.Contains(*swappables, v) {
+			*swappables = append(*swappables, v)
+		}
+		return true
+	case *Repeat, *Timeout, *Delay, *Consecutive, *Random, *Concurrent, *Selective,
+		*Breaker, *Limit, *Resolve, *Guard, *Reject:
+	case contextHonourer:
+		if !v.HonoursContext() {
+			return false
+		}
+	default:
+		return false
+	}
+	if u, ok := d.(unwrapper); ok {
+		for _, inner := range u.Unwrap() {
+			if !honoursContext(inner, swappables) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// swappablesHonour reports whether the current Dialer of each of ss is known
+// to honour ctx, as recorded when it was swapped in.
+func swappablesHonour(ss []*Swappable) bool {
+	for _, s := range ss {
+		if !s.current.Load().honours {
+			return false
+		}
+	}
+	return true
+}
