@@ -12,7 +12,10 @@ import (
 )
 
 // Resolver looks up the IP addresses of a host name, as [*net.Resolver]
-// does. A Resolver must be safe for concurrent use by multiple goroutines.
+// does. One of your own may declare that its lookups honour ctx with a
+// HonoursContext() bool method, as a Dialer does (see [Dialer]), so that a
+// [Timeout] above it may dial inline. A Resolver must be safe for concurrent
+// use by multiple goroutines.
 type Resolver interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }

@@ -188,6 +188,11 @@ type declared struct {
 
 func (d *declared) HonoursContext() bool { return d.honours }
 
+// honouringResolver is a Resolver that declares that its lookups honour ctx.
+type honouringResolver struct{ dialx.Resolver }
+
+func (honouringResolver) HonoursContext() bool { return true }
+
 func (d *declared) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	d.inline.Store(onTestGoroutine())
 	return d.Dialer.DialContext(ctx, network, address)
@@ -237,6 +242,21 @@ func TestTimeoutDialsInlineOnlyWhenEveryDialerBeneathHonoursCtx(t *testing.T) {
 		}},
 		{name: "through FromProxy", honours: false, wantInline: true, wrap: func(d dialx.Dialer) dialx.Dialer {
 			return dialx.FromProxy(silentProxy{d})
+		}},
+		{name: "under Resolve with net's resolver", honours: true, wantInline: true, wrap: func(d dialx.Dialer) dialx.Dialer {
+			return dialx.NewResolve(d)
+		}},
+		{name: "under Resolve with a Resolver not known to honour ctx", honours: true, wrap: func(d dialx.Dialer) dialx.Dialer {
+			return dialx.NewResolve(d, dialx.WithResolver(&fakeResolver{}))
+		}},
+		{name: "under Resolve with a Resolver that declares it", honours: true, wantInline: true, wrap: func(d dialx.Dialer) dialx.Dialer {
+			return dialx.NewResolve(d, dialx.WithResolver(honouringResolver{&fakeResolver{}}))
+		}},
+		{name: "under a Guard with a Resolver not known to honour ctx", honours: true, wrap: func(d dialx.Dialer) dialx.Dialer {
+			g, err := dialx.NewGuard(d, dialx.WithResolver(&fakeResolver{}),
+				dialx.WithExceptions(dialx.Rule{Pattern: "127.0.0.1", Dialer: d}))
+			require.NoError(t, err)
+			return g
 		}},
 	}
 	for _, tt := range tests {

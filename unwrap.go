@@ -116,8 +116,14 @@ func honoursContext(d Dialer, swappables *[]*Swappable) bool {
 			*swappables = append(*swappables, v)
 		}
 		return true
+	case *Resolve:
+		// Its lookups run on the dial path too: a Resolver of the caller's
+		// own may ignore ctx.
+		if !resolverHonoursContext(v.resolver) {
+			return false
+		}
 	case *Repeat, *Timeout, *Delay, *Consecutive, *Random, *Concurrent, *Selective,
-		*Breaker, *Limit, *Resolve, *Guard, *Reject:
+		*Breaker, *Limit, *Guard, *Reject:
 	case contextHonourer:
 		if !v.HonoursContext() {
 			return false
@@ -144,4 +150,17 @@ func swappablesHonour(ss []*Swappable) bool {
 		}
 	}
 	return true
+}
+
+// resolverHonoursContext reports whether lookups through r are known to
+// honour ctx: a *net.Resolver's do, and so do those of a Resolver whose
+// HonoursContext says so.
+func resolverHonoursContext(r Resolver) bool {
+	switch v := r.(type) {
+	case *net.Resolver:
+		return true
+	case contextHonourer:
+		return v.HonoursContext()
+	}
+	return false
 }
