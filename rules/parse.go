@@ -35,60 +35,25 @@ func Parse(r io.Reader) (*Table, error) {
 	// Wrapped, so that a *bufio.Reader of the caller's with a larger buffer
 	// is not used as it is: the buffer's size is the line limit.
 	lines := bufio.NewReaderSize(struct{ io.Reader }{r}, maxLine+len("\r\n"))
-	// The rules are gathered in chunks and copied once their number is
-	// known: growing slices by append would allocate, over a large file,
-	// about five times what the Table keeps.
-	var chunks [][]parsed
-	count := 0
-	var errs []error
+	var b builder
 	for line := 1; ; line++ {
 		// A read that ends the file may still bring its last line; an
 		// empty one holds no rule.
 		raw, tooLong, err := readLine(lines)
 		if tooLong {
-			errs = append(errs, &Error{Line: line, Index: count, Pattern: excerpt(raw),
+			b.fail(&Error{Line: line, Index: b.count(), Pattern: excerpt(raw),
 				Err: errors.New("line is longer than " + strconv.Itoa(maxLine) + " bytes")})
-		} else if rule, bad := parseLine(line, string(raw), count); bad != nil {
-			errs = append(errs, bad)
-		} else if rule.text != "" {
-			if len(chunks) == 0 || len(chunks[len(chunks)-1]) == cap(chunks[len(chunks)-1]) {
-				size := 1024 // from the seventh chunk on
-				if len(chunks) < 6 {
-					size = 16 << len(chunks)
-				}
-				chunks = append(chunks, make([]parsed, 0, size))
-			}
-			chunks[len(chunks)-1] = append(chunks[len(chunks)-1], rule)
-			count++
+		} else {
+			parseLine(&b, line, string(raw))
 		}
 		if err != nil {
 			if err != io.EOF {
-				errs = append(errs, fmt.Errorf("dialx: line %d: %w", line, err))
+				b.fail(fmt.Errorf("dialx: line %d: %w", line, err))
 			}
 			break
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	t := &Table{patterns: make([]string, 0, count), targets: make([]string, 0, count), lines: make([]int, 0, count)}
-	compiled := make([]pattern, 0, count)
-	for _, chunk := range chunks {
-		for _, rule := range chunk {
-			compiled = append(compiled, rule.compiled)
-			t.patterns, t.targets, t.lines = append(t.patterns, rule.text), append(t.targets, rule.target), append(t.lines, rule.line)
-		}
-	}
-	t.deferred = compiled
-	return t, nil
-}
-
-// parsed is a rule of a rules file: its pattern compiled and as written,
-// its target and its line.
-type parsed struct {
-	compiled     pattern
-	text, target string
-	line         int
+	return b.table()
 }
 
 // readLine returns the next line without its end of line ("\n" or "\r\n").
@@ -118,10 +83,8 @@ func excerpt(raw []byte) string {
 	return text + "..."
 }
 
-// parseLine reads line number line of a rules file, which holds the rule
-// number index if it holds one. It returns the rule, with an empty text for
-// a line without one, or the error of a bad line.
-func parseLine(line int, text string, index int) (parsed, error) {
+// parseLine reads line number line of a rules file into b.
+func parseLine(b *builder, line int, text string) {
 	if line == 1 {
 		text = strings.TrimPrefix(text, "\uFEFF")
 	}
@@ -133,16 +96,12 @@ func parseLine(line int, text string, index int) (parsed, error) {
 	target, rest := nextField(rest)
 	switch extra, _ := nextField(rest); {
 	case pattern == "":
-		return parsed{}, nil
 	case target == "" || extra != "":
-		return parsed{}, &Error{Line: line, Index: index, Pattern: pattern,
-			Err: errors.New("want PATTERN TARGET, got " + strconv.Itoa(len(strings.Fields(text))) + " fields")}
+		b.fail(&Error{Line: line, Index: b.count(), Pattern: pattern,
+			Err: errors.New("want PATTERN TARGET, got " + strconv.Itoa(len(strings.Fields(text))) + " fields")})
+	default:
+		b.add(pattern, target, line)
 	}
-	p, err := parsePattern(pattern)
-	if err != nil {
-		return parsed{}, &Error{Line: line, Index: index, Pattern: pattern, Err: err}
-	}
-	return parsed{compiled: p, text: pattern, target: target, line: line}, nil
 }
 
 // nextField returns the first field of s, as strings.Fields splits it, and
