@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"reflect"
+	"slices"
 	"syscall"
+	"unsafe"
 
+	"github.com/dialx/dialx/internal/runs"
 	"github.com/dialx/dialx/rules"
 )
 
@@ -17,8 +21,13 @@ import (
 // reaches a Dialer. Use [NewSelective] to make one; the zero value is not
 // usable. A Selective is safe for concurrent use by multiple goroutines.
 type Selective struct {
-	dialers []Dialer // of each rule, whose pattern the table keeps; Unwrap returns it
-	table   *rules.Table
+	// The Dialer of rule i is dialers[route.At(i)]: rules that follow one
+	// another with one Dialer, as those of a block list do, share one
+	// entry, so a million rules cost a few bytes here. Unwrap returns
+	// dialers.
+	dialers []Dialer
+	route   runs.Runs
+	table   *rules.Table // the patterns
 }
 
 // NewSelective compiles rules, in order, into a Selective; an empty list
@@ -26,24 +35,52 @@ type Selective struct {
 // with [errors.Join], and panics if the Dialer of a rule is nil.
 func NewSelective(rules ...Rule) (*Selective, error) {
 	patterns := make([]string, len(rules))
-	dialers := make([]Dialer, len(rules))
+	s := &Selective{}
 	for i, rule := range rules {
 		if isNilDialer(rule.Dialer) {
 			panic(fmt.Sprintf("dialx: NewSelective: rules[%d].Dialer must not be nil, got nil (pattern %s)", i, rule.Pattern))
 		}
-		patterns[i], dialers[i] = rule.Pattern, rule.Dialer
+		patterns[i] = rule.Pattern
+		if n := len(s.dialers); n == 0 || !sameDialer(s.dialers[n-1], rule.Dialer) {
+			s.dialers = append(s.dialers, rule.Dialer)
+		}
+		s.route.Add(int32(len(s.dialers) - 1))
 	}
-	return newSelective(patterns, dialers)
-}
-
-// newSelective compiles patterns into a Selective dialing through dialers.
-func newSelective(patterns []string, dialers []Dialer) (*Selective, error) {
-	table, err := rules.Compile(patterns...)
+	table, err := compile(patterns)
 	if err != nil {
 		return nil, err
 	}
-	return &Selective{dialers: dialers, table: table}, nil
+	s.table = table
+	s.dialers = slices.Clip(s.dialers)
+	s.route.Trim()
+	return s, nil
 }
+
+// compile is rules.Compile, which NewSelective's parameter hides.
+func compile(patterns []string) (*rules.Table, error) { return rules.Compile(patterns...) }
+
+// sameDialer reports whether a and b are the same Dialer, without the panic
+// of == on two values of a type that cannot be compared. Two functions (a
+// DialerFunc) are the same when they are one closure; any other value that
+// cannot be compared is taken as different.
+func sameDialer(a, b Dialer) bool {
+	ta := reflect.TypeOf(a)
+	switch {
+	case ta != reflect.TypeOf(b):
+		return false
+	case ta.Comparable():
+		return a == b
+	case ta.Kind() == reflect.Func:
+		// A function is held in an interface as the pointer to its
+		// closure, which == may not look at but which says which
+		// closure it is.
+		return (*[2]unsafe.Pointer)(unsafe.Pointer(&a))[1] == (*[2]unsafe.Pointer)(unsafe.Pointer(&b))[1]
+	}
+	return false
+}
+
+// dialer returns the Dialer of rule i.
+func (s *Selective) dialer(i int) Dialer { return s.dialers[s.route.At(i)] }
 
 // DialContext dials address through the Dialer of the first rule it matches.
 func (s *Selective) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
@@ -60,7 +97,7 @@ func (s *Selective) dial(ctx context.Context, op, network, address string) (net.
 	if err != nil {
 		return nil, &DialError{Op: op, Net: network, Addr: address, Err: err}
 	}
-	dialer := s.dialers[i]
+	dialer := s.dialer(i)
 	t := ContextTrace(ctx)
 	if t != nil {
 		pattern, _, _ := s.table.Rule(i)
@@ -90,7 +127,7 @@ func (s *Selective) Refusal(ctx context.Context, network, address string) error 
 	if err != nil {
 		return &DialError{Op: "selective", Net: network, Addr: address, Err: err}
 	}
-	return refusalOf(ctx, s.dialers[i], network, canonical)
+	return refusalOf(ctx, s.dialer(i), network, canonical)
 }
 
 // Match returns the rule, and its index, that a dial to address would take.
@@ -100,7 +137,7 @@ func (s *Selective) Match(address string) (Rule, int, error) {
 		return Rule{}, -1, &DialError{Op: "selective", Addr: address, Err: err}
 	}
 	pattern, _, _ := s.table.Rule(i)
-	return Rule{Pattern: pattern, Dialer: s.dialers[i]}, i, nil
+	return Rule{Pattern: pattern, Dialer: s.dialer(i)}, i, nil
 }
 
 // find returns the index of the first rule that matches address, and the

@@ -1,92 +1,37 @@
 package rules
 
-import "bytes"
-
-// index finds the first rule that matches a target without scanning every
-// rule. Each kind of host has its own structure, which yields candidate rules
-// in rule order; the ports are checked on the candidates, and the lowest rule
-// index over all structures wins, so the answer is the one a scan of the
-// list in order would give. Only globs ('*' inside a label or in several
-// places) are scanned, and only up to the best candidate found elsewhere.
+// index finds the first pattern that matches a target without scanning
+// every pattern. Each kind of host has its own structure, which yields
+// candidate patterns; the ports are checked on the candidates, and the
+// lowest pattern index over all structures wins, so the answer is the one a
+// scan of the list in order would give. Only globs ('*' inside a label or
+// in several places) are scanned, and only up to the best candidate found
+// elsewhere.
 type index struct {
-	patterns []pattern
-	any      []int32            // "*" rules
-	names    map[string][]int32 // exact names
-	domains  labelNode          // reversed-label trie of ".name" and "*.name" rules
-	prefixes prefixTrie         // IP literals and CIDR blocks
+	any      []int32    // "*" patterns
+	names    nameIndex  // names, ".name" and "*.name"
+	v4       v4Index    // IPv4 addresses and blocks without a port range
+	prefixes prefixTrie // every other IP address and block
 	globs    []int32
 }
 
-// labelNode is the node of the name made of the labels on the path to it,
-// read from the root: the node of "example.com" is the child "example" of
-// the child "com" of the root.
-type labelNode struct {
-	children map[string]*labelNode
-	domain   []int32 // ".name" rules: match the name and every name below it
-	below    []int32 // "*.name" rules: match every name below it
-}
-
-func newIndex(patterns []pattern) *index {
-	x := &index{patterns: patterns, names: make(map[string][]int32)}
-	for i := range patterns {
-		id := int32(i)
-		p := &patterns[i]
-		switch p.kind {
-		case hostAny:
-			x.any = append(x.any, id)
-		case hostName:
-			x.names[p.text] = append(x.names[p.text], id)
-		case hostDomain:
-			node := x.domains.walk(p.text)
-			node.domain = append(node.domain, id)
-		case hostSubdomains:
-			node := x.domains.walk(p.text)
-			node.below = append(node.below, id)
-		case hostPrefix:
-			x.prefixes.add(p.prefix, id)
-		case hostGlob, hostIPv4Glob:
-			x.globs = append(x.globs, id)
+// find returns the index of the first pattern that matches tg, or -1.
+func (t *Table) find(tg *target) int {
+	none := int32(t.n)
+	best := t.first(t.x.any, tg.port, none)
+	if tg.ip.IsValid() {
+		if tg.ip.Is4() {
+			best = t.x.v4.find(tg.ip.As4(), best)
 		}
-	}
-	return x
-}
-
-// walk returns the node of name, making the nodes on the way.
-func (n *labelNode) walk(name string) *labelNode {
-	for end := len(name); end > 0; {
-		start := end - 1
-		for start >= 0 && name[start] != '.' {
-			start--
-		}
-		label := name[start+1 : end]
-		child := n.children[label]
-		if child == nil {
-			if n.children == nil {
-				n.children = make(map[string]*labelNode)
-			}
-			child = &labelNode{}
-			n.children[label] = child
-		}
-		n, end = child, start
-	}
-	return n
-}
-
-// find returns the index of the first rule that matches t, or -1.
-func (x *index) find(t *target) int {
-	none := int32(len(x.patterns))
-	best := x.first(x.any, t.port, none)
-	if t.ip.IsValid() {
-		best = x.prefixes.find(x, t.ip, t.port, best)
+		best = t.x.prefixes.find(t, tg.ip, tg.port, best)
 	} else {
-		best = x.first(x.names[string(t.text)], t.port, best)
-		best = x.findDomain(t.text, t.port, best)
+		best = t.x.names.find(t, tg.text, tg.port, best)
 	}
-	for _, id := range x.globs {
+	for _, id := range t.x.globs {
 		if id >= best {
 			break
 		}
-		if x.patterns[id].matches(t) {
+		if t.globMatches(id, tg) {
 			best = id
 			break
 		}
@@ -97,36 +42,29 @@ func (x *index) find(t *target) int {
 	return int(best)
 }
 
-// first returns the first rule of ids (which are in rule order) that comes
-// before best and admits port, or best if there is none.
-func (x *index) first(ids []int32, port uint16, best int32) int32 {
+// first returns the first pattern of ids (which are in pattern order) that
+// comes before best and admits port, or best if there is none.
+func (t *Table) first(ids []int32, port uint16, best int32) int32 {
 	for _, id := range ids {
 		if id >= best {
 			break
 		}
-		if p := &x.patterns[id]; p.lo <= port && port <= p.hi {
+		if t.admits(id, port) {
 			return id
 		}
 	}
 	return best
 }
 
-// findDomain walks name's labels from the last one down the trie.
-func (x *index) findDomain(name []byte, port uint16, best int32) int32 {
-	node := &x.domains
-	for {
-		dot := bytes.LastIndexByte(name, '.')
-		child := node.children[string(name[dot+1:])]
-		if child == nil {
-			return best
-		}
-		best = x.first(child.domain, port, best)
-		if dot < 0 {
-			return best // name is the child's name itself
-		}
-		best = x.first(child.below, port, best)
-		node, name = child, name[:dot]
+// globMatches reports whether glob pattern id matches tg.
+func (t *Table) globMatches(id int32, tg *target) bool {
+	if !t.admits(id, tg.port) {
+		return false
 	}
+	if hostKind(t.kinds[id]&kindBits) == hostIPv4Glob {
+		return tg.ip.Is4() && glob(t.key(id), tg.text)
+	}
+	return !tg.ip.IsValid() && glob(t.key(id), tg.text)
 }
 
 // glob reports whether name matches pattern, in which '*' matches any run of

@@ -34,6 +34,14 @@ var (
 	randNumericTails = []string{"1", "0.0.1", "0.1", "255", "168.1.1", "0.0.0", "2.3"}
 )
 
+// mustCompile compiles texts, which must all be valid patterns.
+func mustCompile(t testing.TB, texts []string) *Table {
+	t.Helper()
+	table, err := Compile(texts...)
+	require.NoError(t, err, texts)
+	return table
+}
+
 func randName(r *rand.Rand) string {
 	labels := make([]string, 1+r.IntN(3))
 	for i := range labels {
@@ -150,7 +158,7 @@ func TestIndexAgreesWithLinear(t *testing.T) {
 			patterns[i], err = parsePattern(texts[i])
 			require.NoError(t, err, texts[i])
 		}
-		x := newIndex(patterns)
+		x := mustCompile(t, texts)
 		for range 10 {
 			address := randAddress(r)
 			var buf [maxHostLen + 1]byte
@@ -178,9 +186,10 @@ func FuzzIndexAgreesWithLinear(f *testing.F) {
 	f.Add("*.a:80\n.a:81\na*:82", "b.a:81")
 	f.Fuzz(func(t *testing.T, rules, address string) {
 		var patterns []pattern
+		var texts []string
 		for _, line := range strings.Split(rules, "\n") {
 			if p, err := parsePattern(line); err == nil {
-				patterns = append(patterns, p)
+				patterns, texts = append(patterns, p), append(texts, line)
 			}
 		}
 		var buf [maxHostLen + 1]byte
@@ -188,7 +197,7 @@ func FuzzIndexAgreesWithLinear(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if want, got := linearFind(patterns, &target), newIndex(patterns).find(&target); want != got {
+		if want, got := linearFind(patterns, &target), mustCompile(t, texts).find(&target); want != got {
 			t.Fatalf("rules %q, address %q: linear finds %d, index %d", rules, address, want, got)
 		}
 	})

@@ -35,7 +35,7 @@ func Parse(r io.Reader) (*Table, error) {
 	// Wrapped, so that a *bufio.Reader of the caller's with a larger buffer
 	// is not used as it is: the buffer's size is the line limit.
 	lines := bufio.NewReaderSize(struct{ io.Reader }{r}, maxLine+len("\r\n"))
-	var b builder
+	b := newBuilder(0, 0, true)
 	for line := 1; ; line++ {
 		// A read that ends the file may still bring its last line; an
 		// empty one holds no rule.
@@ -44,7 +44,7 @@ func Parse(r io.Reader) (*Table, error) {
 			b.fail(&Error{Line: line, Index: b.count(), Pattern: excerpt(raw),
 				Err: errors.New("line is longer than " + strconv.Itoa(maxLine) + " bytes")})
 		} else {
-			parseLine(&b, line, string(raw))
+			parseLine(b, line, string(raw))
 		}
 		if err != nil {
 			if err != io.EOF {

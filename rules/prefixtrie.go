@@ -131,7 +131,7 @@ func (t *prefixTrie) newNode(key key128, size int, id int32) int32 {
 
 // find returns the first rule before best, among the blocks holding ip,
 // that admits port, or best if there is none.
-func (t *prefixTrie) find(x *index, ip netip.Addr, port uint16, best int32) int32 {
+func (t *prefixTrie) find(table *Table, ip netip.Addr, port uint16, best int32) int32 {
 	if t.nodes == nil {
 		return best
 	}
@@ -144,7 +144,7 @@ func (t *prefixTrie) find(x *index, ip netip.Addr, port uint16, best int32) int3
 			return best
 		}
 		if !v4 || node.bits >= 96 {
-			best = x.first(node.ids, port, best)
+			best = table.first(node.ids, port, best)
 		}
 		if node.bits == 128 {
 			return best

@@ -23,7 +23,7 @@ func TestPrefixIndexAgreesWithLinear(t *testing.T) {
 			patterns[i], err = parsePattern(texts[i])
 			require.NoError(t, err, texts[i])
 		}
-		x := newIndex(patterns)
+		x := mustCompile(t, texts)
 		for range 100 {
 			address := randNearIP(r)
 			if strings.Contains(address, ":") {

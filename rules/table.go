@@ -1,77 +1,79 @@
 package rules
 
 import (
-	"errors"
+	"net/netip"
 	"slices"
-	"sync"
-	"sync/atomic"
+
+	"github.com/dialx/dialx/internal/runs"
 )
 
 // Table is an ordered list of patterns compiled for first-match lookup:
 // [Table.Match] finds the first pattern, in list order, that matches an
-// address. It does not scan the list: names are kept in a map, domains in a
-// trie of labels and IP addresses and blocks in a binary trie, and only globs
-// are tried one by one, so a match costs about the same for 100,000 patterns
-// as for 10, whatever prefix lengths they use, and allocates nothing for an
-// address in canonical form.
+// address. It does not scan the list: names and domains are kept in a hash
+// table probed once for each label of the name, IPv4 blocks in a sorted
+// array searched by bisection, other IP blocks in a binary trie, and only
+// globs are tried one by one, so a match costs about the same for 1,000,000
+// patterns as for 10, whatever prefix lengths they use, and allocates
+// nothing for an address in canonical form.
+//
+// A Table is compact: at a million patterns it keeps about 40 bytes for
+// each name or domain pattern (the pattern's text included) and about 18
+// for each IPv4 block, so that block lists of that size fit in a service's
+// memory.
 //
 // The zero Table is empty and matches nothing. The patterns of a Table never
 // change once it is built; a Table is safe for concurrent use by multiple
 // goroutines.
 type Table struct {
-	patterns []string
-	targets  []string // from Parse; nil from Compile
-	lines    []int    // from Parse; nil from Compile
-	index    atomic.Pointer[index]
+	n     int
+	kinds []uint8  // of each pattern: its hostKind and flag bits
+	refs  []uint32 // of each pattern: where text holds it, or for a bare block its place in x.v4
+	// text holds the patterns as written, each after its length, and
+	// after it the pattern's canonical name or glob where that is not
+	// part of the pattern as written.
+	text  string
+	ports map[int32]portRange // the patterns with a port range narrower than every port
 
-	// A Table from Parse builds its index on its first Match, so that a
-	// caller who only reads the rules (ParseRules, which hands them to
-	// NewSelective) does not build one to throw away.
-	deferred []pattern // until the index is built; nil from Compile
-	building sync.Mutex
+	// From Parse: the target of each pattern, by its place in names, and
+	// each pattern's line, less its index.
+	names   []string
+	targets runs.Runs
+	lines   runs.Runs
+
+	x index
 }
+
+// Flag bits of Table.kinds, above the hostKind.
+const (
+	kindBits = 0x07
+	// flagPort marks a pattern with a port range: see Table.ports.
+	flagPort = 0x08
+	// flagKey marks a pattern whose canonical name or glob follows it in
+	// Table.text, being no part of it as written.
+	flagKey = 0x10
+	// flagBare marks an IPv4 block kept in the IPv4 index only, its text
+	// being the block's own ("10.0.0.0/8"); flagAddr, with it, one written
+	// as an address ("10.0.0.1").
+	flagBare = 0x20
+	flagAddr = 0x40
+)
+
+// portRange is an inclusive range of ports.
+type portRange struct{ lo, hi uint16 }
 
 // Compile compiles patterns, in order, into a Table. It reports every bad
 // pattern, each as an [*Error] naming its Index and Pattern, joined with
 // [errors.Join]. An empty list is valid and matches nothing.
 func Compile(patterns ...string) (*Table, error) {
-	return compile(slices.Clone(patterns))
-}
-
-// compile builds a Table of patterns, which it keeps.
-func compile(patterns []string) (*Table, error) {
-	compiled := make([]pattern, len(patterns))
-	var errs []error
-	for i, text := range patterns {
-		p, err := parsePattern(text)
-		if err != nil {
-			errs = append(errs, &Error{Index: i, Pattern: text, Err: err})
-		}
-		compiled[i] = p
+	size := 0
+	for _, p := range patterns {
+		size += len(p) + 2
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	b := newBuilder(len(patterns), size, false)
+	for _, p := range patterns {
+		b.add(p, "", 0)
 	}
-	t := &Table{patterns: patterns}
-	t.index.Store(newIndex(compiled))
-	return t, nil
-}
-
-// lookup returns t's index, building it first for a Table from Parse; nil
-// for the zero Table.
-func (t *Table) lookup() *index {
-	if ix := t.index.Load(); ix != nil || t.lines == nil {
-		return ix
-	}
-	t.building.Lock()
-	defer t.building.Unlock()
-	if ix := t.index.Load(); ix != nil {
-		return ix
-	}
-	ix := newIndex(t.deferred)
-	t.index.Store(ix)
-	t.deferred = nil
-	return ix
+	return b.table()
 }
 
 // Match returns the index of the first pattern that matches address, or -1
@@ -85,23 +87,107 @@ func (t *Table) Match(address string) (index int, canonical string, err error) {
 	if err != nil {
 		return -1, "", err
 	}
-	index = -1
-	if ix := t.lookup(); ix != nil {
-		index = ix.find(&target)
-	}
-	return index, target.canonical(address), nil
+	return t.find(&target), target.canonical(address), nil
 }
 
 // Len returns the number of patterns.
-func (t *Table) Len() int { return len(t.patterns) }
+func (t *Table) Len() int { return t.n }
 
 // Rule returns pattern i as written and, for a Table from [Parse], its
 // target name and line; a Table from [Compile] has "" and 0. It panics if i
 // is out of range.
 func (t *Table) Rule(i int) (pattern, target string, line int) {
-	pattern = t.patterns[i]
-	if t.targets != nil {
-		target, line = t.targets[i], t.lines[i]
+	if i < 0 || i >= t.n {
+		panic("rules: Table.Rule: index out of range")
+	}
+	if k := t.kinds[i]; k&flagBare != 0 {
+		prefix := t.x.v4.prefix(t.refs[i])
+		if k&flagAddr != 0 {
+			pattern = prefix.Addr().String()
+		} else {
+			pattern = prefix.String()
+		}
+	} else {
+		pattern = t.written(int32(i))
+	}
+	if t.names != nil {
+		target = t.names[t.targets.At(i)]
+	}
+	if t.lines.Len() > 0 {
+		line = i + int(t.lines.At(i))
 	}
 	return pattern, target, line
+}
+
+// written returns pattern id as written; it must not be a bare block.
+func (t *Table) written(id int32) string {
+	n, at := textLen(t.text, t.refs[id])
+	return t.text[at : at+n]
+}
+
+// key returns the canonical name, domain or glob of pattern id.
+func (t *Table) key(id int32) string {
+	n, at := textLen(t.text, t.refs[id])
+	k := t.kinds[id]
+	if k&flagKey != 0 {
+		m, kat := textLen(t.text, uint32(at+n))
+		return t.text[kat : kat+m]
+	}
+	return t.text[at+keyOffset(hostKind(k&kindBits)) : at+n]
+}
+
+// keyOffset is where, in a pattern written canonically, its key starts:
+// after the "." of a domain or the "*." of subdomains.
+func keyOffset(kind hostKind) int {
+	switch kind {
+	case hostDomain:
+		return 1
+	case hostSubdomains:
+		return 2
+	}
+	return 0
+}
+
+// admits reports whether pattern id admits port.
+func (t *Table) admits(id int32, port uint16) bool {
+	if t.kinds[id]&flagPort == 0 {
+		return true
+	}
+	r := t.ports[id]
+	return r.lo <= port && port <= r.hi
+}
+
+// textLen reads the length written at text[at:], a uvarint of one or two
+// bytes (no pattern is 16 KiB long), and returns it and where the bytes it
+// counts start.
+func textLen(text string, at uint32) (n, start int) {
+	b := int(text[at])
+	if b < 0x80 {
+		return b, int(at) + 1
+	}
+	return b&0x7f | int(text[at+1])<<7, int(at) + 2
+}
+
+// appendLen appends n as textLen reads it.
+func appendLen(text []byte, n int) []byte {
+	if n < 0x80 {
+		return append(text, byte(n))
+	}
+	return append(text, byte(n)|0x80, byte(n>>7))
+}
+
+// v4Prefix returns an IPv4 block as the address and length the IPv4 index
+// keeps.
+func v4Prefix(prefix netip.Prefix) (addr uint32, bits uint8) {
+	a := prefix.Addr().As4()
+	return uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3]), uint8(prefix.Bits())
+}
+
+// clip returns s without spare capacity, so that a Table keeps only what it
+// uses.
+func clip[S ~[]E, E any](s S) S {
+	if cap(s)-len(s) > len(s)/16 {
+		return slices.Clone(s)
+	}
+	return s
 }
