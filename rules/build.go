@@ -16,17 +16,10 @@ type builder struct {
 	text      []byte
 	parsed    bool             // the patterns have targets and lines
 	targetIDs map[string]int32 // the place of each target in t.names
-	names     []nameRule       // for the name index, in pattern order
+	names     []uint64         // entries of the name index, in pattern order
 	v4        []v4Rule         // for the IPv4 index, in pattern order
 	errs      []error
-}
-
-// nameRule is a pattern of the name index, before the index is built.
-type nameRule struct {
-	hash uint64
-	id   int32
-	code uint32 // nameExact, nameDomain or nameBelow
-	port bool   // the pattern has a port range
+	scratch   [maxHostLen + 1]byte
 }
 
 // newBuilder returns a builder for about n patterns of about size bytes in
@@ -35,6 +28,7 @@ func newBuilder(n, size int, parsed bool) *builder {
 	b := &builder{parsed: parsed, text: make([]byte, 0, size)}
 	b.t.kinds = make([]uint8, 0, n)
 	b.t.refs = make([]uint32, 0, n)
+	b.names = make([]uint64, 0, n)
 	b.t.x.names.seed = maphash.MakeSeed()
 	if parsed {
 		b.targetIDs = make(map[string]int32)
@@ -45,7 +39,7 @@ func newBuilder(n, size int, parsed bool) *builder {
 // add compiles pattern, read at line with target; a bad pattern is kept as
 // an [*Error] and adds no rule.
 func (b *builder) add(pattern, target string, line int) {
-	p, err := parsePattern(pattern)
+	p, err := parsePatternIn(&b.scratch, pattern)
 	if err != nil {
 		b.fail(&Error{Line: line, Index: b.t.n, Pattern: pattern, Err: err})
 		if !b.parsed {
@@ -95,7 +89,7 @@ func (b *builder) add(pattern, target string, line int) {
 			key, kind = p.text, kind|flagKey
 		}
 		ref = b.appendText(pattern, key)
-		b.names = append(b.names, nameRule{hash: b.t.x.names.hashName(p.text), id: id, code: nameCode(p.kind), port: kind&flagPort != 0})
+		b.names = append(b.names, b.t.x.names.entry(p.text, p.kind, kind&flagPort != 0, id))
 	}
 	b.t.kinds = append(b.t.kinds, kind)
 	b.t.refs = append(b.t.refs, ref)

@@ -75,34 +75,39 @@ func (x *nameIndex) hashName(name string) uint64 {
 	}
 }
 
-// build files rules, which are in pattern order, into buckets.
-func (x *nameIndex) build(rules []nameRule) {
-	if len(rules) == 0 {
+// entry returns the entry of pattern id, whose canonical name is name.
+func (x *nameIndex) entry(name string, kind hostKind, port bool, id int32) uint64 {
+	tag := uint32(x.hashName(name)>>32)&tagHash | nameCode(kind)<<1
+	if port {
+		tag |= tagPort
+	}
+	return uint64(tag)<<32 | uint64(uint32(id))
+}
+
+// build files entries, which are in pattern order, into buckets. A bucket
+// is taken from the upper bits of the hash, which the tag keeps.
+func (x *nameIndex) build(entries []uint64) {
+	if len(entries) == 0 {
 		return
 	}
 	size := 1 // buckets: a power of two, about a quarter of the entries
-	for size*4 < len(rules) {
+	for size*4 < len(entries) {
 		size <<= 1
 	}
 	x.shift = 32 - uint32(bits.TrailingZeros(uint(size)))
 	x.dir = make([]uint32, size+1)
-	for _, r := range rules {
-		x.dir[uint32(r.hash>>32)>>x.shift+1]++
+	for _, e := range entries {
+		x.dir[uint32(e>>32)>>x.shift+1]++
 	}
 	for b := 1; b <= size; b++ {
 		x.dir[b] += x.dir[b-1]
 	}
 	next := make([]uint32, size)
 	copy(next, x.dir)
-	x.entries = make([]uint64, len(rules))
-	for _, r := range rules {
-		hi := uint32(r.hash >> 32)
-		tag := hi&tagHash | r.code<<1
-		if r.port {
-			tag |= tagPort
-		}
-		b := hi >> x.shift
-		x.entries[next[b]] = uint64(tag)<<32 | uint64(uint32(r.id))
+	x.entries = make([]uint64, len(entries))
+	for _, e := range entries {
+		b := uint32(e>>32) >> x.shift
+		x.entries[next[b]] = e
 		next[b]++
 	}
 }

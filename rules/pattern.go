@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // hostKind says which part of the index holds a pattern and how its host
@@ -37,6 +38,16 @@ const maxPatternLen = maxAddressLen + len("/128-65535")
 
 // parsePattern validates and compiles one pattern.
 func parsePattern(s string) (pattern, error) {
+	var scratch [maxHostLen + 1]byte
+	p, err := parsePatternIn(&scratch, s)
+	p.text = strings.Clone(p.text)
+	return p, err
+}
+
+// parsePatternIn is parsePattern with the canonical name or glob written in
+// scratch: p.text is valid only until scratch is used again. A builder,
+// which copies it at once, so allocates nothing for it.
+func parsePatternIn(scratch *[maxHostLen + 1]byte, s string) (pattern, error) {
 	p := pattern{lo: 0, hi: 65535}
 	switch {
 	case s == "":
@@ -74,13 +85,13 @@ func parsePattern(s string) (pattern, error) {
 			return p, err
 		}
 	}
-	if err := p.parseHost(host, bracketed); err != nil {
+	if err := p.parseHost(scratch[:0], host, bracketed); err != nil {
 		return p, err
 	}
 	return p, nil
 }
 
-func (p *pattern) parseHost(host string, bracketed bool) error {
+func (p *pattern) parseHost(buf []byte, host string, bracketed bool) error {
 	switch {
 	case strings.IndexByte(host, '/') >= 0:
 		return p.parseBlock(host)
@@ -100,8 +111,7 @@ func (p *pattern) parseHost(host string, bracketed bool) error {
 	if domain {
 		host = host[1:]
 	}
-	var buf [maxHostLen + 1]byte
-	ip, zone, name, err := canonHost(buf[:0], host, !domain)
+	ip, zone, name, err := canonHost(buf, host, !domain)
 	switch {
 	case domain && err == nil && ip.IsValid(), domain && err != nil && endsInNumber([]byte(strings.TrimSuffix(host, "."))):
 		// No name ends in a number, so ".0.0.2" could only mean IPv4
@@ -114,16 +124,16 @@ func (p *pattern) parseHost(host string, bracketed bool) error {
 	case ip.IsValid():
 		p.kind, p.prefix = hostPrefix, netip.PrefixFrom(ip, ip.BitLen())
 	case domain:
-		p.kind, p.text = hostDomain, string(name)
+		p.kind, p.text = hostDomain, borrow(name)
 	case string(name) == "*":
 		p.kind = hostAny
 	case bytes.IndexByte(name, '*') < 0:
-		p.kind, p.text = hostName, string(name)
+		p.kind, p.text = hostName, borrow(name)
 	case bytes.HasPrefix(name, []byte("*.")) && bytes.IndexByte(name[2:], '*') < 0 && !endsInNumber(name):
 		// A name that ends in a number can only be an IPv4 address, which
 		// has no subdomains: "*.0.0.2" stays a glob over the address's
 		// text, so that it matches 127.0.0.2 as a shell glob would.
-		p.kind, p.text = hostSubdomains, string(name[2:])
+		p.kind, p.text = hostSubdomains, borrow(name[2:])
 	default:
 		return p.parseGlob(name)
 	}
@@ -153,9 +163,13 @@ func (p *pattern) parseGlob(name []byte) error {
 	default:
 		return errors.New("glob " + quote(string(name)) + " has no letter or digit, so it could mean names or IPv4 addresses; write '*' for every host")
 	}
-	p.text = string(name)
+	p.text = borrow(name)
 	return nil
 }
+
+// borrow returns b as a string without copying it: the string changes when
+// b does.
+func borrow(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // ipv4Compatible is the deprecated IPv4-compatible IPv6 block (RFC 4291
 // 2.5.5.1), whose addresses are written like "::10.0.0.1" but are not the

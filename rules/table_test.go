@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"slices"
 	"strings"
@@ -303,4 +304,69 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// TestRuleReturnsEachPatternAsWritten covers every way a Table keeps a
+// pattern: blocks kept only in the IPv4 index (written as a block or as an
+// address, and their repeats, which the index leaves out), blocks spelled
+// otherwise, names whose canonical form differs from what was written, and
+// the rest.
+func TestRuleReturnsEachPatternAsWritten(t *testing.T) {
+	patterns := []string{
+		"10.0.0.0/8", "10.0.0.1", "10.0.0.1/32", "10.0.0.0/8", "10.0.0.1",
+		"::ffff:10.0.0.0/104", "[::ffff:10.1.0.0/112]:443", "10.2.0.0/16:80-81",
+		"*.Example.COM", ".example.com.", "EXAMPLE.com", "example.com", "bücher.example",
+		"ex*le.*", "10.*", "[fd00::/8]:443", "fd00::1", "*",
+	}
+	table := compile(t, patterns...)
+	require.Equal(t, len(patterns), table.Len())
+	for i, want := range patterns {
+		got, target, line := table.Rule(i)
+		assert.Equal(t, want, got, "rule %d", i)
+		assert.Empty(t, target)
+		assert.Zero(t, line)
+	}
+	for address, want := range map[string]int{
+		"10.9.9.9:1":              0,
+		"10.0.0.1:1":              0,
+		"10.1.0.5:443":            0,
+		"www.example.com:443":     8,
+		"example.com:443":         9,
+		"xn--bcher-kva.example:1": 12,
+		"exable.org:1":            13,
+		"[fd00::1]:443":           15,
+		"[fd00::1]:80":            16,
+		"11.0.0.1:1":              17,
+	} {
+		assert.Equal(t, want, route(t, table, address), address)
+	}
+}
+
+// TestParseKeepsTargetsAndLinesOfEveryRule reads a file whose targets and
+// line gaps change often, which the Table keeps as runs.
+func TestParseKeepsTargetsAndLinesOfEveryRule(t *testing.T) {
+	var file strings.Builder
+	type rule struct {
+		pattern, target string
+		line            int
+	}
+	var want []rule
+	line := 0
+	for i := range 300 {
+		for range i % 3 { // blank and comment lines between some rules
+			file.WriteString("# note\n")
+			line++
+		}
+		r := rule{pattern: fmt.Sprintf(".n%d.example", i), target: []string{"a", "a", "b", "c"}[i%4], line: line + 1}
+		fmt.Fprintf(&file, "%s %s\n", r.pattern, r.target)
+		line++
+		want = append(want, r)
+	}
+	table, err := rules.Parse(strings.NewReader(file.String()))
+	require.NoError(t, err)
+	require.Equal(t, len(want), table.Len())
+	for i, w := range want {
+		pattern, target, line := table.Rule(i)
+		assert.Equal(t, w, rule{pattern, target, line}, "rule %d", i)
+	}
 }
