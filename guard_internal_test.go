@@ -16,9 +16,9 @@ import (
 // through: the last rule of the Selective behind its Resolve.
 func hookedDialer(t *testing.T, g *Guard) *net.Dialer {
 	t.Helper()
-	resolve := g.rules.dialer(g.rules.table.Len()-1).(*Resolve)
+	resolve := g.rules.dialer(g.rules.table.Len() - 1).(*Resolve)
 	checked := resolve.dialer.(*Selective)
-	d, ok := checked.dialer(checked.table.Len()-1).(*net.Dialer)
+	d, ok := checked.dialer(checked.table.Len() - 1).(*net.Dialer)
 	require.True(t, ok, "the base of a Guard over a *net.Dialer is a *net.Dialer")
 	return d
 }
@@ -79,12 +79,12 @@ func TestGuardUsesTheNetDialersResolver(t *testing.T) {
 	own := &net.Resolver{}
 	g, err := NewGuard(&net.Dialer{Resolver: own})
 	require.NoError(t, err)
-	resolve := g.rules.dialer(g.rules.table.Len()-1).(*Resolve)
+	resolve := g.rules.dialer(g.rules.table.Len() - 1).(*Resolve)
 	assert.Same(t, own, resolve.resolver)
 
 	other := &net.Resolver{}
 	g, err = NewGuard(&net.Dialer{Resolver: own}, WithResolver(other))
 	require.NoError(t, err)
-	resolve = g.rules.dialer(g.rules.table.Len()-1).(*Resolve)
+	resolve = g.rules.dialer(g.rules.table.Len() - 1).(*Resolve)
 	assert.Same(t, other, resolve.resolver)
 }
