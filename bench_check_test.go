@@ -45,6 +45,7 @@ var checkInputs = []struct {
 	{name: "Cyrillic/cap/58-per-label", host: distinct(0x0430, 40, 1000)},
 	{name: "Arabic/cap/bidi", host: distinct(0x0627, 20, 1000)},
 	{name: "ASCII/253/valid", host: strings.Repeat(strings.Repeat("a", 62)+".", 4) + "a"},
+	{name: "ASCII/253/127-labels", host: strings.Repeat("a.", 126) + "a"},
 	{name: "xn--/long-label", host: "xn--" + strings.Repeat("a", 1000) + ".ü"},
 	{name: "IPv6/long-zone", host: "fe80::1%" + strings.Repeat("e", 1000)},
 }

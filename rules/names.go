@@ -25,6 +25,10 @@ type nameIndex struct {
 	shift   uint32   // a hash's bucket is its upper 32 bits >> shift
 	dir     []uint32 // bucket b holds entries[dir[b]:dir[b+1]]
 	entries []uint64 // tag << 32 | pattern index
+	// labels is the most labels a pattern's name has: no name with more
+	// labels above it can match, so a lookup of "a.a.a.….example" stops
+	// there instead of probing for each of up to 127 labels.
+	labels int
 }
 
 // The kinds of name pattern, as an entry's tag holds them.
@@ -77,6 +81,7 @@ func (x *nameIndex) hashName(name string) uint64 {
 
 // entry returns the entry of pattern id, whose canonical name is name.
 func (x *nameIndex) entry(name string, kind hostKind, port bool, id int32) uint64 {
+	x.labels = max(x.labels, strings.Count(name, ".")+1)
 	tag := uint32(x.hashName(name)>>32)&tagHash | nameCode(kind)<<1
 	if port {
 		tag |= tagPort
@@ -119,15 +124,16 @@ func (x *nameIndex) find(t *Table, name []byte, port uint16, best int32) int32 {
 		return best
 	}
 	var h uint64
-	for end := len(name); ; {
+	for end, labels := len(name), 1; labels <= x.labels; labels++ {
 		dot := bytes.LastIndexByte(name[:end], '.')
 		h = foldLabel(h, maphash.Bytes(x.seed, name[dot+1:end]))
 		best = x.probe(t, h, name[dot+1:], dot < 0, port, best)
 		if dot < 0 {
-			return best
+			break
 		}
 		end = dot
 	}
+	return best
 }
 
 // probe returns the first pattern before best keyed by suffix, of hash h,
