@@ -4,6 +4,7 @@ import (
 	"errors"
 	"hash/maphash"
 	"net/netip"
+	"unsafe"
 )
 
 // builder gathers the patterns of a Table in order, from a list or from a
@@ -147,7 +148,13 @@ func (b *builder) table() (*Table, error) {
 	b.t.x.v4.build(b)
 	b.t.x.names.build(b.names)
 	t := b.t
-	t.text = string(b.text)
+	if len(b.text) > 0 && cap(b.text)-len(b.text) <= len(b.text)/16 {
+		// Nothing writes b.text again, and it has little to spare: keep
+		// it, without a copy.
+		t.text = unsafe.String(&b.text[0], len(b.text))
+	} else {
+		t.text = string(b.text)
+	}
 	t.kinds, t.refs = clip(t.kinds), clip(t.refs)
 	t.x.any, t.x.globs = clip(t.x.any), clip(t.x.globs)
 	t.targets.Trim()

@@ -66,14 +66,15 @@ func foldLabel(h, label uint64) uint64 {
 	return h ^ h>>31
 }
 
-// hashName returns the hash of a canonical name, as find builds it.
-func (x *nameIndex) hashName(name string) uint64 {
-	var h uint64
+// hashName returns the hash of a canonical name, as find builds it, and
+// the number of its labels.
+func (x *nameIndex) hashName(name string) (h uint64, labels int) {
 	for end := len(name); ; {
 		dot := strings.LastIndexByte(name[:end], '.')
 		h = foldLabel(h, maphash.String(x.seed, name[dot+1:end]))
+		labels++
 		if dot < 0 {
-			return h
+			return h, labels
 		}
 		end = dot
 	}
@@ -81,8 +82,9 @@ func (x *nameIndex) hashName(name string) uint64 {
 
 // entry returns the entry of pattern id, whose canonical name is name.
 func (x *nameIndex) entry(name string, kind hostKind, port bool, id int32) uint64 {
-	x.labels = max(x.labels, strings.Count(name, ".")+1)
-	tag := uint32(x.hashName(name)>>32)&tagHash | nameCode(kind)<<1
+	h, labels := x.hashName(name)
+	x.labels = max(x.labels, labels)
+	tag := uint32(h>>32)&tagHash | nameCode(kind)<<1
 	if port {
 		tag |= tagPort
 	}
