@@ -16,11 +16,11 @@ var alwaysDirect = []string{"localhost", "127.0.0.0/8", "::1"}
 // rules that match, among the addresses rules can read, what the value's
 // entries match in golang.org/x/net/http/httpproxy (Config.NoProxy):
 //
-//	*                  every host
-//	1.2.3.0/24         an IP block, any port
-//	1.2.3.4  ::1       an IP address, any port, or with ":port" ("[::1]:80") that port only
-//	example.com        that name and every name below it, any port or ":port"
-//	.example.com       every name below it ("*.example.com" alike), any port or ":port"
+//   - every host
+//     1.2.3.0/24         an IP block, any port
+//     1.2.3.4  ::1       an IP address, any port, or with ":port" ("[::1]:80") that port only
+//     example.com        that name and every name below it, any port or ":port"
+//     .example.com       every name below it ("*.example.com" alike), any port or ":port"
 //
 // An entry httpproxy ignores is left out, and so is one that can only match
 // names rules refuses, for which a dial fails anyway: a name with '*' inside,

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strings"
 
 	"golang.org/x/net/http/httpproxy"
 	"golang.org/x/net/proxy"
@@ -141,8 +142,9 @@ func firstDialer(ds ...Dialer) Dialer {
 // which reaches the proxy through d.
 func proxyFromURL(d Dialer, value string, s *settings) (Dialer, error) {
 	proxyURL, err := url.Parse(value)
-	if err != nil || proxyURL.Scheme == "" || proxyURL.Host == "" {
-		// As httpproxy does: a "host:port" is an http:// proxy.
+	if !strings.Contains(value, "://") && (err != nil || proxyURL.Scheme == "" || proxyURL.Host == "") {
+		// As httpproxy does, a "host:port" is an http:// proxy; unlike it,
+		// a URL with a scheme is never read again as a host.
 		if withScheme, err := url.Parse("http://" + value); err == nil {
 			proxyURL = withScheme
 		}
