@@ -51,7 +51,7 @@ func TestNoProxyPatterns(t *testing.T) {
 func FuzzNoProxy(f *testing.F) {
 	for _, seed := range []struct {
 		noProxy, host string
-		port      uint16
+		port          uint16
 	}{
 		{"example.com", "www.example.com", 443},
 		{".example.com", "example.com", 80},
