@@ -13,7 +13,6 @@ import (
 	socks5 "github.com/armon/go-socks5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	xcontext "golang.org/x/net/context"
 	"golang.org/x/net/proxy"
 
 	"github.com/dialx/dialx"
@@ -32,7 +31,7 @@ type socksServer struct {
 }
 
 // Resolve maps every name to 127.0.0.1: the server's name resolution.
-func (s *socksServer) Resolve(ctx xcontext.Context, name string) (xcontext.Context, net.IP, error) {
+func (s *socksServer) Resolve(ctx context.Context, name string) (context.Context, net.IP, error) {
 	s.mu.Lock()
 	s.resolved = append(s.resolved, name)
 	s.mu.Unlock()
@@ -40,7 +39,7 @@ func (s *socksServer) Resolve(ctx xcontext.Context, name string) (xcontext.Conte
 }
 
 // Rewrite records the destination the client asked for and leaves it.
-func (s *socksServer) Rewrite(ctx xcontext.Context, r *socks5.Request) (xcontext.Context, *socks5.AddrSpec) {
+func (s *socksServer) Rewrite(ctx context.Context, r *socks5.Request) (context.Context, *socks5.AddrSpec) {
 	s.mu.Lock()
 	if r.DestAddr.FQDN != "" {
 		s.asked = append(s.asked, r.DestAddr.FQDN)
@@ -66,7 +65,7 @@ func startSocks5(t *testing.T) *socksServer {
 		Resolver:    s,
 		Rewriter:    s,
 		Logger:      log.New(io.Discard, "", 0),
-		Dial: func(ctx xcontext.Context, network, address string) (net.Conn, error) {
+		Dial: func(ctx context.Context, network, address string) (net.Conn, error) {
 			return loopbackOnly(ctx, network, address)
 		},
 	})
