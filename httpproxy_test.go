@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dialx/dialx"
+	"github.com/dialx/dialx/internal/faultnet"
 	"github.com/dialx/dialx/internal/loopback"
 )
 
@@ -283,6 +284,21 @@ func (c *deadlineConn) SetDeadline(t time.Time) error {
 	c.deadlines = append(c.deadlines, t)
 	c.mu.Unlock()
 	return c.Conn.SetDeadline(t)
+}
+
+func TestHTTPProxyCancelledMidTLSHandshake(t *testing.T) {
+	silent := faultnet.StartSilent(t) // never answers the TLS client's hello
+	ctx, cancel := context.WithCancel(context.Background())
+	traced := dialx.WithTrace(ctx, func(_ context.Context, e dialx.Event) {
+		if e.Op == "dial" && e.Kind == "done" {
+			cancel() // the proxy is reached: the handshake starts now
+		}
+	})
+	conn, err := newHTTPProxy(t, &net.Dialer{}, &url.URL{Scheme: "https", Host: silent.Addr()}).
+		DialContext(traced, "tcp", "db.internal:5432")
+	assert.Nil(t, conn)
+	assert.ErrorIs(t, err, context.Canceled)
+	require.NoError(t, silent.WaitIdle(time.Minute), "the connection to the proxy is closed")
 }
 
 func TestHTTPProxySetsCtxsDeadlineAndClearsIt(t *testing.T) {

@@ -23,25 +23,25 @@ import (
 // below only, each optionally with ":port". Like httpproxy it never
 // proxies localhost and the loopback addresses.
 //
-// A dial carries no URL scheme, so the port stands for it: port 80 is
-// http and takes HTTP_PROXY, every other port is https and takes
-// HTTPS_PROXY, as gRPC takes HTTPS_PROXY for every connection. Where the
-// scheme's own variable is unset, ALL_PROXY applies, as in curl. A proxy
-// URL is http:// or https:// for an [HTTPProxy] (a scheme-less
-// "host:port" is http://), socks5h:// for a SOCKS5 proxy that resolves
-// names itself, or socks5:// for one given IP addresses only, names being
-// resolved here by a [Resolve]; its userinfo holds the credentials. A dial
-// through HTTP_PROXY is a CONNECT tunnel too, which many proxies allow to
-// port 443 only: an [net/http.Transport] with its Proxy field is the
-// better way to send plain HTTP through such a proxy.
+// A dial carries no URL scheme, so the port stands for it: port 80 is http
+// and takes HTTP_PROXY, every other port is https and takes HTTPS_PROXY,
+// as gRPC takes HTTPS_PROXY for every connection. Where the scheme's own
+// variable is unset, ALL_PROXY applies, as in curl. A proxy URL is http:// or
+// https:// for an [HTTPProxy] (a scheme-less "host:port" is http://),
+// socks5h:// for a SOCKS5 proxy that resolves names itself, or socks5:// for
+// one that is handed IP addresses, names being resolved here by a
+// [Resolve]; its userinfo holds the credentials. A dial through HTTP_PROXY
+// is a CONNECT tunnel too, which many proxies allow to port 443 only: a
+// [net/http.Transport] with its Proxy field sends plain HTTP through a proxy.
 //
-// Where httpproxy departs from these rules, an error does: a proxy URL it
-// cannot use, which httpproxy ignores (dialing directly), is an error
-// naming the variable; in a CGI program (REQUEST_METHOD set) dials to port
-// 80 are refused while HTTP_PROXY is set, as httpproxy refuses HTTP
-// requests, since a request's Proxy header sets it there. Names are
-// compared in canonical form ([rules.Canonical]): "LOCALHOST" and
-// "example.com." are localhost and example.com.
+// It departs from httpproxy only to fail loudly: a proxy URL it cannot use,
+// which httpproxy ignores (dials then go direct), is an error naming the
+// variable, and a value with a scheme is never read again as a host. In a
+// CGI program (REQUEST_METHOD set) dials to port 80 are refused while
+// HTTP_PROXY is set, as httpproxy refuses HTTP requests there, where a
+// request's Proxy header sets it. Names are compared in canonical form
+// ([rules.Canonical]), so "LOCALHOST" and "example.com." are localhost and
+// example.com.
 //
 // The Selective's rules are, in order: the CGI refusal; localhost,
 // 127.0.0.0/8 and ::1, then each NO_PROXY entry, to d; "*:80" to the http

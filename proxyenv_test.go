@@ -44,7 +44,11 @@ func httpproxyDecision(t *testing.T, address string) string {
 	t.Helper()
 	cfg := httpproxy.FromEnvironment()
 	all := cmpOr(os.Getenv("all_proxy"), os.Getenv("ALL_PROXY"))
-	cfg.HTTPProxy = cmpOr(cfg.HTTPProxy, all)
+	if cfg.HTTPProxy == "" && all != "" {
+		// A CGI request's Proxy header sets HTTP_PROXY, not ALL_PROXY,
+		// so the CGI refusal is HTTP_PROXY's only.
+		cfg.HTTPProxy, cfg.CGI = all, false
+	}
 	cfg.HTTPSProxy = cmpOr(cfg.HTTPSProxy, all)
 	_, port, err := net.SplitHostPort(address)
 	require.NoError(t, err)
@@ -107,6 +111,9 @@ func TestProxyFromEnvironmentDecidesAsHTTPProxy(t *testing.T) {
 			"db.example:05432,example.com.,1.2.3.4:http,:80,127.1,[::1],fe80::1%eth0"},
 		{"HTTP_PROXY": "http://proxy.internal:3128", "REQUEST_METHOD": "GET", "NO_PROXY": "example.com"},
 		{"REQUEST_METHOD": "GET", "HTTPS_PROXY": "http://proxy.internal:3128"},
+		{"REQUEST_METHOD": "GET", "http_proxy": "http://proxy.internal:3128"},
+		{"REQUEST_METHOD": "GET", "ALL_PROXY": "http://all.internal:8080"},
+		{"HTTP_PROXY": "http://proxy.internal:3128"},
 		{"ALL_PROXY": "http://all.internal:8080"},
 		{"all_proxy": "socks5h://all.internal", "HTTPS_PROXY": "http://proxy.internal:3128", "NO_PROXY": ".internal.example"},
 		{"HTTPS_PROXY": "socks5://u:p@socks.internal:1081", "HTTP_PROXY": "socks5h://socks.internal"},
