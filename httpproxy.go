@@ -84,6 +84,9 @@ func newHTTPProxy(d Dialer, proxyURL *url.URL, s *settings) (*HTTPProxy, error) 
 		if p.tls.ServerName == "" {
 			p.tls.ServerName = proxyURL.Hostname()
 		}
+		// The CONNECT exchange is HTTP/1.1: a proxy that chose h2 by ALPN
+		// would not understand it.
+		p.tls.NextProtos = []string{"http/1.1"}
 	}
 	if p.header == nil {
 		p.header = make(http.Header)

@@ -7,9 +7,9 @@ import (
 
 // WithProxyTLS sets the TLS configuration an [HTTPProxy] uses with an
 // https:// proxy (default: the zero tls.Config), as a copy with the
-// proxy's host as ServerName if config leaves it empty; config is not
-// modified. It does nothing for an http:// proxy. It panics if config is
-// nil.
+// proxy's host as ServerName if config leaves it empty, and NextProtos
+// http/1.1, the protocol of the CONNECT exchange; config is not modified.
+// It does nothing for an http:// proxy. It panics if config is nil.
 func WithProxyTLS(config *tls.Config) Option {
 	if config == nil {
 		panic("dialx: WithProxyTLS: config must not be nil, got nil")

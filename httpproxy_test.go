@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -403,11 +404,11 @@ func TestNewHTTPProxyPanics(t *testing.T) {
 	assert.PanicsWithValue(t, "dialx: WithProxyHeader: header must not be nil, got nil", func() { dialx.WithProxyHeader(nil) })
 }
 
-// startTLSProxy starts an HTTPS server that tunnels each CONNECT to an
-// echo of its own.
+// startTLSProxy starts an HTTPS server, which offers h2 too, that tunnels
+// each CONNECT over HTTP/1.1 to an echo of its own.
 func startTLSProxy(t *testing.T) *httptest.Server {
 	t.Helper()
-	server := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodConnect {
 			http.Error(w, "CONNECT only", http.StatusMethodNotAllowed)
 			return
@@ -421,6 +422,9 @@ func startTLSProxy(t *testing.T) *httptest.Server {
 		defer conn.Close()
 		io.Copy(conn, rw)
 	}))
+	server.EnableHTTP2 = true
+	server.Config.ErrorLog = log.New(io.Discard, "", 0) // the failed handshakes tested below
+	server.StartTLS()
 	t.Cleanup(server.Close)
 	return server
 }
@@ -430,7 +434,7 @@ func TestHTTPProxyOverTLS(t *testing.T) {
 	u, _ := url.Parse(server.URL)
 	roots := x509.NewCertPool()
 	roots.AddCert(server.Certificate())
-	config := &tls.Config{RootCAs: roots}
+	config := &tls.Config{RootCAs: roots, NextProtos: []string{"h2"}}
 
 	p := newHTTPProxy(t, &net.Dialer{}, u, dialx.WithProxyTLS(config))
 	conn, err := p.DialContext(context.Background(), "tcp", "db.internal:5432")
@@ -439,7 +443,9 @@ func TestHTTPProxyOverTLS(t *testing.T) {
 	_, secure := conn.(*tls.Conn)
 	assert.True(t, secure, "got %T", conn)
 	echoes(t, conn, "through TLS")
+	assert.NotEqual(t, "h2", conn.(*tls.Conn).ConnectionState().NegotiatedProtocol)
 	assert.Empty(t, config.ServerName, "the caller's config is not modified")
+	assert.Equal(t, []string{"h2"}, config.NextProtos, "the caller's config is not modified")
 
 	// Without the server's certificate among the roots, the handshake fails.
 	_, err = newHTTPProxy(t, &net.Dialer{}, u).DialContext(context.Background(), "tcp", "db.internal:5432")
