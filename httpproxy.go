@@ -196,7 +196,8 @@ func (p *HTTPProxy) HonoursContext() bool { return true }
 
 // ProxyError is the cause of a dial that a proxy did not tunnel: it names
 // the proxy and either its answer, StatusCode, or why there was none, Err
-// (the dial to the proxy, a TLS handshake, a closed or broken answer, ctx).
+// (the dial to the proxy, a TLS handshake, a closed or broken answer, ctx),
+// which its Error method prints.
 // errors.As finds it through the [*DialError] that carries it, and through
 // it Err. A ProxyError is not modified once returned, so any number of
 // goroutines may read it.
@@ -209,14 +210,11 @@ type ProxyError struct {
 // Error reads like "proxy http://10.0.0.1:3128 answered 407 Proxy
 // Authentication Required" or "proxy http://10.0.0.1:3128: EOF".
 func (e *ProxyError) Error() string {
-	if e.StatusCode != 0 {
-		status := strings.TrimSpace(fmt.Sprint(e.StatusCode, " ", http.StatusText(e.StatusCode)))
-		if e.Err == nil {
-			return "proxy " + e.Proxy + " answered " + status
-		}
-		return "proxy " + e.Proxy + " answered " + status + ": " + e.Err.Error()
-	}
-	if e.Err == nil {
+	switch {
+	case e.StatusCode != 0:
+		// The status text is Go's, not the proxy's, which could say anything.
+		return strings.TrimSpace(fmt.Sprintf("proxy %s answered %d %s", e.Proxy, e.StatusCode, http.StatusText(e.StatusCode)))
+	case e.Err == nil:
 		return "proxy " + e.Proxy + " failed"
 	}
 	return "proxy " + e.Proxy + ": " + strings.TrimPrefix(e.Err.Error(), "dialx: ")
