@@ -186,14 +186,18 @@ func newSocksProxy(d Dialer, proxyURL *url.URL, s *settings) (Dialer, error) {
 	if proxyURL.Scheme == "socks5" {
 		through = newResolve(through, s)
 	}
-	return &socksProxy{dialer: through, proxy: proxyURL.Scheme + "://" + address}, nil
+	// x/net's SOCKS5 dialer honours ctx itself, and dials the proxy
+	// through d, which may not.
+	honours := honoursContext(d, nil)
+	return &socksProxy{dialer: through, proxy: proxyURL.Scheme + "://" + address, honours: honours}, nil
 }
 
 // socksProxy is a Dialer through a SOCKS5 proxy that prints as the proxy's
 // URL without credentials, as an HTTPProxy does, for [Selective.Match].
 type socksProxy struct {
-	dialer Dialer
-	proxy  string
+	dialer  Dialer
+	proxy   string
+	honours bool // whether the Dialer it reaches the proxy through honours ctx
 }
 
 func (p *socksProxy) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
@@ -203,7 +207,7 @@ func (p *socksProxy) DialContext(ctx context.Context, network, address string) (
 
 func (p *socksProxy) String() string       { return p.proxy }
 func (p *socksProxy) Unwrap() []Dialer     { return one(&p.dialer) }
-func (p *socksProxy) HonoursContext() bool { return true }
+func (p *socksProxy) HonoursContext() bool { return p.honours }
 
 // forward is a Dialer with the Dial method that x/net/proxy asks of the
 // Dialer a SOCKS5 dialer reaches its proxy through; it dials with

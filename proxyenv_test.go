@@ -2,6 +2,8 @@ package dialx_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"net/netip"
@@ -216,6 +218,19 @@ func TestProxyFromEnvironmentDialsThroughAnHTTPProxy(t *testing.T) {
 	echoes(t, conn, "direct")
 	conn.Close()
 	assert.Equal(t, []string{fake.addr, echo.Addr()}, directDials, "the proxy is reached through d")
+}
+
+func TestProxyFromEnvironmentPassesItsOptionsOn(t *testing.T) {
+	server := startTLSProxy(t)
+	roots := x509.NewCertPool()
+	roots.AddCert(server.Certificate())
+	setProxyEnvironment(t, map[string]string{"HTTPS_PROXY": server.URL})
+	s, err := dialx.ProxyFromEnvironment(&net.Dialer{}, dialx.WithProxyTLS(&tls.Config{RootCAs: roots}))
+	require.NoError(t, err)
+	conn, err := s.DialContext(context.Background(), "tcp", "db.test:5432")
+	require.NoError(t, err)
+	echoes(t, conn, "through an https:// proxy")
+	conn.Close()
 }
 
 // recordingResolver resolves every name to one address and records the names.
