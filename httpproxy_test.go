@@ -95,10 +95,16 @@ func echoes(t *testing.T, conn net.Conn, msg string) {
 	t.Helper()
 	_, err := io.WriteString(conn, msg)
 	require.NoError(t, err)
-	got := make([]byte, len(msg))
-	_, err = io.ReadFull(conn, got)
+	reads(t, conn, msg)
+}
+
+// reads reads as many bytes as want has from conn, and checks them.
+func reads(t *testing.T, conn net.Conn, want string) {
+	t.Helper()
+	got := make([]byte, len(want))
+	_, err := io.ReadFull(conn, got)
 	require.NoError(t, err)
-	assert.Equal(t, msg, string(got))
+	assert.Equal(t, want, string(got))
 }
 
 func TestHTTPProxySendsAConnectRequestAndReturnsTheTunnel(t *testing.T) {
@@ -153,10 +159,7 @@ func TestHTTPProxyKeepsTheBytesSentRightAfterTheAnswer(t *testing.T) {
 	conn, err := newHTTPProxy(t, &net.Dialer{}, fake.url("")).DialContext(context.Background(), "tcp", "git.internal:22")
 	require.NoError(t, err)
 	defer conn.Close()
-	greeting := make([]byte, len("SSH-2.0-server\r\n"))
-	_, err = io.ReadFull(conn, greeting)
-	require.NoError(t, err)
-	assert.Equal(t, "SSH-2.0-server\r\n", string(greeting))
+	reads(t, conn, "SSH-2.0-server\r\n")
 	echoes(t, conn, "after the early bytes, the connection itself")
 }
 

@@ -48,8 +48,14 @@ func echoes(t *testing.T, conn net.Conn, msg string) {
 	t.Helper()
 	_, err := io.WriteString(conn, msg)
 	require.NoError(t, err)
-	got := make([]byte, len(msg))
-	_, err = io.ReadFull(conn, got)
+	reads(t, conn, msg)
+}
+
+// reads reads as many bytes as want has from conn, and checks them.
+func reads(t *testing.T, conn net.Conn, want string) {
+	t.Helper()
+	got := make([]byte, len(want))
+	_, err := io.ReadFull(conn, got)
 	require.NoError(t, err)
-	assert.Equal(t, msg, string(got))
+	assert.Equal(t, want, string(got))
 }
