@@ -149,21 +149,23 @@ func TestProxyFromEnvironmentRules(t *testing.T) {
 	direct := &net.Dialer{}
 	s, err := dialx.ProxyFromEnvironment(direct)
 	require.NoError(t, err)
-	// One address for each rule, in order.
-	addresses := []string{"localhost:1", "127.0.0.1:1", "[::1]:1", "x.corp.example:1", "10.0.0.1:1",
-		"example.com:80", "example.com:443"}
-	var patterns []string
-	for i, address := range addresses {
-		rule, n, err := s.Match(address)
-		require.NoError(t, err)
-		assert.Equal(t, i, n, address)
-		assert.Same(t, s.Unwrap()[i], rule.Dialer)
-		patterns = append(patterns, rule.Pattern)
+	// One address for each rule, in order, and where the rule sends it.
+	tests := []struct{ address, pattern, through string }{
+		{"localhost:1", "localhost", "direct"},
+		{"127.0.0.1:1", "127.0.0.0/8", "direct"},
+		{"[::1]:1", "::1", "direct"},
+		{"x.corp.example:1", "*.corp.example", "direct"},
+		{"10.0.0.1:1", "10.0.0.0/8", "direct"},
+		{"example.com:80", "*:80", "direct"},
+		{"example.com:443", "*", "http://proxy.internal:3128"}, // without credentials
 	}
-	assert.Len(t, s.Unwrap(), len(addresses))
-	assert.Equal(t, []string{"localhost", "127.0.0.0/8", "::1", "*.corp.example", "10.0.0.0/8", "*:80", "*"}, patterns)
-	rule, _, _ := s.Match("example.com:443")
-	assert.Equal(t, "http://proxy.internal:3128", fmt.Sprint(rule.Dialer), "a proxy prints as its URL, without credentials")
+	for i, tt := range tests {
+		rule, n, err := s.Match(tt.address)
+		require.NoError(t, err)
+		assert.Equal(t, i, n, tt.address)
+		assert.Equal(t, tt.pattern, rule.Pattern, tt.address)
+		assert.Equal(t, tt.through, decision(t, s, direct, tt.address), tt.address)
+	}
 }
 
 func TestProxyFromEnvironmentRefusesAProxyURLItCannotUse(t *testing.T) {
