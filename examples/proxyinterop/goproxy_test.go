@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -84,6 +85,39 @@ func TestHTTPProxyTunnelsThroughGoproxy(t *testing.T) {
 	require.NoError(t, err)
 	echoes(t, conn, "through goproxy")
 	conn.Close()
+}
+
+func TestHTTPProxyThroughGoproxyConcurrently(t *testing.T) {
+	echo := dialtest.StartEcho(t)
+	p := newGoproxy()
+	requireCredentials(p)
+	u := startGoproxy(t, p)
+	u.User = url.UserPassword("alice", "s3cret")
+	d := newHTTPProxy(t, u, dialx.WithProxyHeader(http.Header{"User-Agent": {"proxyinterop"}}))
+	target := "echo.test:" + portOf(t, echo.Addr())
+	const dials = 50
+	errs := make(chan error, dials)
+	for i := range dials {
+		go func() {
+			conn, err := d.DialContext(context.Background(), "tcp", target)
+			if err == nil {
+				msg := fmt.Sprint("dial ", i)
+				_, err = io.WriteString(conn, msg)
+				got := make([]byte, len(msg))
+				if err == nil {
+					_, err = io.ReadFull(conn, got)
+				}
+				if err == nil && string(got) != msg {
+					err = fmt.Errorf("read %q, want %q", got, msg)
+				}
+				conn.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range dials {
+		assert.NoError(t, <-errs)
+	}
 }
 
 func TestHTTPProxyThroughGoproxyOverTLS(t *testing.T) {
