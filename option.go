@@ -1,7 +1,9 @@
 package dialx
 
 import (
+	"crypto/tls"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -33,6 +35,7 @@ const (
 	takenByConcurrent
 	takenByResolve
 	takenByGuard
+	takenByHTTPProxy
 )
 
 // name is the decorator t stands for, for panics.
@@ -48,6 +51,8 @@ func (t taker) name() string {
 		return "Concurrent"
 	case takenByResolve:
 		return "Resolve"
+	case takenByHTTPProxy:
+		return "HTTPProxy"
 	}
 	return "Guard"
 }
@@ -72,6 +77,9 @@ type settings struct {
 	stagger    time.Duration // Concurrent, Resolve, Guard
 	resolver   Resolver      // Resolve, Guard
 	exceptions []Rule        // Guard
+
+	proxyTLS    *tls.Config // HTTPProxy
+	proxyHeader http.Header // HTTPProxy
 }
 
 // apply records opts in s for constructor, which builds a who. It panics

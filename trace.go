@@ -22,6 +22,7 @@ import (
 //	limit                      waited      Elapsed: the wait; Err: why it ended without one
 //	delay                      wait        Elapsed: the delay
 //	timeout                    fired       Elapsed: the timeout
+//	httpproxy                  tunnel      Detail: the proxy; Elapsed: its dial and CONNECT; Err
 //
 // A "dial" is an innermost one (see [Dialer]), with the address the innermost
 // Dialer gets: canonical behind a [Selective], an IP behind a [Resolve]. A
