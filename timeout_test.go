@@ -3,6 +3,7 @@ package dialx_test
 import (
 	"context"
 	"errors"
+	"math"
 	"net"
 	"os"
 	"runtime"
@@ -328,14 +329,21 @@ func TestTimeoutOverNetDialerAllocatesAboutAsMuchAsNetDialerTimeout(t *testing.T
 		}
 	}()
 	defer func() { ln.Close(); <-accepted }()
+	// AllocsPerRun counts every allocation of the process, so a goroutine
+	// of another test winding down can add to one measure, never take
+	// away: the least of three is the dial's own figure.
 	allocs := func(d dialx.Dialer) float64 {
-		return testing.AllocsPerRun(200, func() {
-			c, err := d.DialContext(context.Background(), "tcp", ln.Addr().String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.Close()
-		})
+		least := math.Inf(1)
+		for range 3 {
+			least = min(least, testing.AllocsPerRun(200, func() {
+				c, err := d.DialContext(context.Background(), "tcp", ln.Addr().String())
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.Close()
+			}))
+		}
+		return least
 	}
 	base := allocs(&net.Dialer{Timeout: 5 * time.Second})
 	stack := allocs(dialx.NewTimeout(dialx.NewRepeat(&net.Dialer{}, 3), 5*time.Second))
