@@ -33,6 +33,7 @@ const (
 	takenByConcurrent
 	takenByResolve
 	takenByGuard
+	takenByTracker
 )
 
 // name is the decorator t stands for, for panics.
@@ -48,6 +49,8 @@ func (t taker) name() string {
 		return "Concurrent"
 	case takenByResolve:
 		return "Resolve"
+	case takenByTracker:
+		return "Tracker"
 	}
 	return "Guard"
 }
@@ -90,13 +93,14 @@ func (s *settings) apply(constructor string, who taker, opts []Option) {
 }
 
 // WithKey makes dials of the same key share one circuit of a [Breaker]
-// (default: one per address) or one set of slots of a [Limit] (default: one
-// for all dials). It panics if key is nil.
+// (default: one per address), one set of slots of a [Limit] (default: one
+// for all dials) or one destination of a [Tracker] (default: the address).
+// It panics if key is nil.
 func WithKey(key func(network, address string) string) Option {
 	if key == nil {
 		panic("dialx: WithKey: key must not be nil, got nil")
 	}
-	return &option{name: "WithKey", to: takenByBreaker | takenByLimit,
+	return &option{name: "WithKey", to: takenByBreaker | takenByLimit | takenByTracker,
 		set: func(s *settings) { s.key = key }}
 }
 

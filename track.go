@@ -1,0 +1,234 @@
+package dialx
+
+import (
+	"context"
+	"hash/maphash"
+	"iter"
+	"net"
+	"sync"
+	"sync/atomic"
+)
+
+// Tracker keeps the connections its Dialer made and has not seen closed, so
+// that they can be cut: all of them ([Tracker.CloseAll]), those to one
+// destination ([Tracker.CloseTo]), or those made through one Dialer
+// ([Tracker.CloseVia]). It pairs with a [Swappable]: after a Swap,
+// CloseVia(old) cuts what still flows to the old upstream. It pairs with a
+// [Breaker]: a [Trace] that sees a circuit open calls CloseTo with the
+// circuit's key.
+//
+// A destination is the dial's address, or its key under [WithKey]. The
+// Dialer a connection was made through is the one current in the
+// [Swappable] that the Tracker's Dialer passes dials on to, when it is one
+// or leads to one through decorators that each pass dials on to one Dialer;
+// otherwise it is the Tracker's Dialer itself. A dial that starts while a
+// Swap replaces that Dialer counts as made through the one current when the
+// Tracker saw it start.
+//
+// A connection leaves the Tracker when its Close is first called, by its
+// user or by the Tracker, so the bookkeeping holds only the connections
+// open and the dials in flight. A dial still in flight when a Close method
+// selects it has its connection closed as soon as it arrives, and fails with
+// an error that matches [net.ErrClosed]: no connection escapes a cut.
+//
+// The connection a Tracker hands out is its Dialer's wrapped: Close is the
+// Tracker's, every other method of [net.Conn] the inner connection's. It has
+// CloseRead and CloseWrite exactly when the inner one has both (a
+// [*net.TCPConn] or a [*net.UnixConn]), and NetConn, as a [crypto/tls.Conn]
+// has, returns the inner connection for anything else: SyscallConn, keep-alive
+// settings, a type switch. Close the wrapper, not what NetConn returns, or the
+// connection stays counted.
+//
+// Use [NewTracker] to make one; the zero value is not usable. A Tracker is
+// safe for concurrent use by multiple goroutines.
+type Tracker struct {
+	dialer    Dialer
+	swappable *Swappable // beneath dialer, whose current Dialer a connection is made through; or nil
+	key       func(network, address string) string
+	seed      maphash.Seed
+	open      atomic.Int64
+	shards    [trackerShards]trackerShard
+}
+
+// trackerShards spreads destinations over locks, so that dials to different
+// destinations seldom contend; a CloseTo takes one lock.
+const trackerShards = 16
+
+// trackerShard holds the destinations whose keys hash to it.
+type trackerShard struct {
+	mu           sync.Mutex
+	destinations map[string]*destination
+	_            [40]byte // keeps neighbouring shards' locks off one cache line
+}
+
+// destination holds the connections to one destination, open or being
+// dialed. Its fields are guarded by the shard's mu.
+type destination struct {
+	conns map[*trackedConn]struct{}
+	open  int // those of conns whose dial has returned
+}
+
+// NewTracker returns a Tracker of the connections dialed through d. It takes
+// the Option [WithKey]. It panics if d is nil.
+func NewTracker(d Dialer, opts ...Option) *Tracker {
+	mustDialer("NewTracker", d)
+	var s settings
+	s.apply("NewTracker", takenByTracker, opts)
+	t := &Tracker{dialer: d, swappable: swappableBeneath(d), key: s.key, seed: maphash.MakeSeed()}
+	for i := range t.shards {
+		t.shards[i].destinations = make(map[string]*destination)
+	}
+	return t
+}
+
+// swappableBeneath returns the Swappable that d is, or reaches through
+// decorators that each pass dials on to one Dialer, or nil. Decorators do
+// not change what they wrap, so the walk holds for d's lifetime; it stops at
+// the Swappable, whose own Dialer changes.
+func swappableBeneath(d Dialer) *Swappable {
+	for {
+		switch v := d.(type) {
+		case *Swappable:
+			return v
+		case unwrapper:
+			inner := v.Unwrap()
+			if len(inner) != 1 {
+				return nil
+			}
+			d = inner[0]
+		default:
+			return nil
+		}
+	}
+}
+
+// DialContext dials through the inner Dialer and keeps the connection until
+// it is closed.
+func (t *Tracker) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	key := address
+	if t.key != nil {
+		key = t.key(network, address)
+	}
+	via := t.dialer
+	if t.swappable != nil {
+		via = t.swappable.Dialer()
+	}
+	// Entered before the dial, so that a Close method finds it in flight.
+	c := &halfClosingConn{trackedConn{tracker: t, key: key, via: via}}
+	shard := t.shard(key)
+	shard.mu.Lock()
+	shard.enter(&c.trackedConn)
+	shard.mu.Unlock()
+
+	conn, err := dialInner(ctx, t.dialer, network, address)
+	if err == nil && conn == nil {
+		err = &DialError{Op: "tracker", Net: network, Addr: address, Err: errNoConn}
+	}
+	shard.mu.Lock()
+	cut := c.cut
+	if err != nil || cut {
+		shard.leave(&c.trackedConn)
+	} else {
+		c.Conn = conn
+		shard.destinations[key].open++
+	}
+	shard.mu.Unlock()
+	switch {
+	case err != nil:
+		closeStray(conn)
+		return nil, err
+	case cut:
+		conn.Close()
+		return nil, &DialError{Op: "tracker", Net: network, Addr: address, Err: net.ErrClosed}
+	}
+	t.open.Add(1)
+	if _, ok := conn.(halfCloser); ok {
+		return c, nil
+	}
+	return &c.trackedConn, nil
+}
+
+// Dial is DialContext with [context.Background].
+func (t *Tracker) Dial(network, address string) (net.Conn, error) {
+	return t.DialContext(context.Background(), network, address)
+}
+
+// Unwrap returns the Dialer t tracks the connections of.
+func (t *Tracker) Unwrap() []Dialer { return one(&t.dialer) }
+
+// HonoursContext reports true: a Tracker's own code never waits, so a dial
+// through it honours ctx when its Dialer does.
+func (t *Tracker) HonoursContext() bool { return true }
+
+// Open returns how many connections t handed out are open: one atomic load.
+func (t *Tracker) Open() int { return int(t.open.Load()) }
+
+// OpenTo returns how many connections t handed out to destination are open.
+func (t *Tracker) OpenTo(destination string) int {
+	shard := t.shard(destination)
+	shard.mu.Lock()
+	defer shard.mu.Unlock()
+	if d := shard.destinations[destination]; d != nil {
+		return d.open
+	}
+	return 0
+}
+
+// Destinations yields each destination that has open connections, with
+// their number, in no set order: for a metrics collector. It holds one
+// shard's lock at a time, never while yielding, so the loop may dial or
+// close through t.
+func (t *Tracker) Destinations() iter.Seq2[string, int] {
+	return func(yield func(string, int) bool) {
+		type count struct {
+			destination string
+			open        int
+		}
+		var counts []count
+		for i := range t.shards {
+			shard := &t.shards[i]
+			counts = counts[:0]
+			shard.mu.Lock()
+			for key, d := range shard.destinations {
+				if d.open > 0 {
+					counts = append(counts, count{key, d.open})
+				}
+			}
+			shard.mu.Unlock()
+			for _, c := range counts {
+				if !yield(c.destination, c.open) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// shard returns the shard of destination key.
+func (t *Tracker) shard(key string) *trackerShard {
+	return &t.shards[maphash.String(t.seed, key)%trackerShards]
+}
+
+// enter adds c, whose dial is starting. s.mu must be held.
+func (s *trackerShard) enter(c *trackedConn) {
+	d := s.destinations[c.key]
+	if d == nil {
+		d = &destination{conns: make(map[*trackedConn]struct{}, 1)}
+		s.destinations[c.key] = d
+	}
+	d.conns[c] = struct{}{}
+}
+
+// leave removes c, and its destination when that has nothing left, so that
+// the bookkeeping never outgrows what is open or in flight. s.mu must be
+// held.
+func (s *trackerShard) leave(c *trackedConn) {
+	d := s.destinations[c.key]
+	delete(d.conns, c)
+	if c.Conn != nil {
+		d.open--
+	}
+	if len(d.conns) == 0 {
+		delete(s.destinations, c.key)
+	}
+}
