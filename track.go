@@ -54,18 +54,21 @@ type Tracker struct {
 // destinations seldom contend; a CloseTo takes one lock.
 const trackerShards = 16
 
-// trackerShard holds the destinations whose keys hash to it.
+// trackerShard holds the connections, open or being dialed, whose
+// destinations hash to it. Its fields are guarded by mu; both maps shrink
+// as connections close, and a map's freed slots are reused, so that a dial
+// and its Close allocate nothing here once a shard has warmed up.
 type trackerShard struct {
 	mu           sync.Mutex
-	destinations map[string]*destination
+	conns        map[*trackedConn]struct{}
+	destinations map[string]destination
 	_            [40]byte // keeps neighbouring shards' locks off one cache line
 }
 
-// destination holds the connections to one destination, open or being
-// dialed. Its fields are guarded by the shard's mu.
+// destination counts the connections to one destination.
 type destination struct {
-	conns map[*trackedConn]struct{}
-	open  int // those of conns whose dial has returned
+	conns int // open or being dialed
+	open  int // those whose dial has returned
 }
 
 // NewTracker returns a Tracker of the connections dialed through d. It takes
@@ -76,7 +79,8 @@ func NewTracker(d Dialer, opts ...Option) *Tracker {
 	s.apply("NewTracker", takenByTracker, opts)
 	t := &Tracker{dialer: d, swappable: swappableBeneath(d), key: s.key, seed: maphash.MakeSeed()}
 	for i := range t.shards {
-		t.shards[i].destinations = make(map[string]*destination)
+		t.shards[i].conns = make(map[*trackedConn]struct{})
+		t.shards[i].destinations = make(map[string]destination)
 	}
 	return t
 }
@@ -114,8 +118,8 @@ func (t *Tracker) DialContext(ctx context.Context, network, address string) (net
 		via = t.swappable.Dialer()
 	}
 	// Entered before the dial, so that a Close method finds it in flight.
-	c := &halfClosingConn{trackedConn{tracker: t, key: key, via: via}}
 	shard := t.shard(key)
+	c := &halfClosingConn{trackedConn{tracker: t, shard: shard, key: key, via: via}}
 	shard.mu.Lock()
 	shard.enter(&c.trackedConn)
 	shard.mu.Unlock()
@@ -130,7 +134,9 @@ func (t *Tracker) DialContext(ctx context.Context, network, address string) (net
 		shard.leave(&c.trackedConn)
 	} else {
 		c.Conn = conn
-		shard.destinations[key].open++
+		d := shard.destinations[key]
+		d.open++
+		shard.destinations[key] = d
 	}
 	shard.mu.Unlock()
 	switch {
@@ -168,10 +174,7 @@ func (t *Tracker) OpenTo(destination string) int {
 	shard := t.shard(destination)
 	shard.mu.Lock()
 	defer shard.mu.Unlock()
-	if d := shard.destinations[destination]; d != nil {
-		return d.open
-	}
-	return 0
+	return shard.destinations[destination].open
 }
 
 // Destinations yields each destination that has open connections, with
@@ -211,24 +214,25 @@ func (t *Tracker) shard(key string) *trackerShard {
 
 // enter adds c, whose dial is starting. s.mu must be held.
 func (s *trackerShard) enter(c *trackedConn) {
+	s.conns[c] = struct{}{}
 	d := s.destinations[c.key]
-	if d == nil {
-		d = &destination{conns: make(map[*trackedConn]struct{}, 1)}
-		s.destinations[c.key] = d
-	}
-	d.conns[c] = struct{}{}
+	d.conns++
+	s.destinations[c.key] = d
 }
 
 // leave removes c, and its destination when that has nothing left, so that
 // the bookkeeping never outgrows what is open or in flight. s.mu must be
 // held.
 func (s *trackerShard) leave(c *trackedConn) {
+	delete(s.conns, c)
 	d := s.destinations[c.key]
-	delete(d.conns, c)
+	d.conns--
 	if c.Conn != nil {
 		d.open--
 	}
-	if len(d.conns) == 0 {
+	if d.conns == 0 {
 		delete(s.destinations, c.key)
+		return
 	}
+	s.destinations[c.key] = d
 }

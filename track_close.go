@@ -48,17 +48,15 @@ func (t *Tracker) close(only *trackerShard, selects func(*trackedConn) bool) int
 			continue
 		}
 		shard.mu.Lock()
-		for _, d := range shard.destinations {
-			for c := range d.conns {
-				switch {
-				case !selects(c):
-				case c.Conn == nil:
-					// In flight: DialContext closes its connection.
-					c.cut = true
-				case c.closed.CompareAndSwap(false, true):
-					shard.leave(c)
-					conns = append(conns, c.Conn)
-				}
+		for c := range shard.conns {
+			switch {
+			case !selects(c):
+			case c.Conn == nil:
+				// In flight: DialContext closes its connection.
+				c.cut = true
+			case c.closed.CompareAndSwap(false, true):
+				shard.leave(c)
+				conns = append(conns, c.Conn)
 			}
 		}
 		shard.mu.Unlock()

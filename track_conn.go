@@ -11,20 +11,20 @@ type trackedConn struct {
 	net.Conn // nil while the dial is in flight; set under the shard's lock
 
 	tracker *Tracker
-	key     string      // its destination
-	via     Dialer      // the Dialer it was made through
-	cut     bool        // a Close method selected it in flight; guarded by the shard's lock
-	closed  atomic.Bool // it has left the bookkeeping
+	shard   *trackerShard // its destination's
+	key     string        // its destination
+	via     Dialer        // the Dialer it was made through
+	cut     bool          // a Close method selected it in flight; guarded by the shard's lock
+	closed  atomic.Bool   // it has left the bookkeeping
 }
 
 // Close takes the connection out of the Tracker's bookkeeping, the first
 // time, and closes the inner connection.
 func (c *trackedConn) Close() error {
 	if c.closed.CompareAndSwap(false, true) {
-		shard := c.tracker.shard(c.key)
-		shard.mu.Lock()
-		shard.leave(c)
-		shard.mu.Unlock()
+		c.shard.mu.Lock()
+		c.shard.leave(c)
+		c.shard.mu.Unlock()
 		c.tracker.open.Add(-1)
 	}
 	return c.Conn.Close()

@@ -253,8 +253,8 @@ func TestTrackerConcurrentDialsAndCuts(t *testing.T) {
 			case 2:
 				tracker.CloseVia(swappable.Swap(&upstream{address: servers[1].Addr()}))
 			}
-			tracker.Open()
-			maps.Collect(tracker.Destinations())
+			for range tracker.Destinations() {
+			}
 		}
 	})
 	wg.Wait()
