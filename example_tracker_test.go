@@ -51,8 +51,7 @@ func ExampleTracker_CloseTo() {
 		conn, _ := net.Pipe()
 		return conn, nil
 	})
-	var tracker *dialx.Tracker
-	tracker = dialx.NewTracker(dialx.NewBreaker(database, dialx.WithConsecutiveFailures(1)))
+	tracker := dialx.NewTracker(dialx.NewBreaker(database, dialx.WithConsecutiveFailures(1)))
 
 	// When a destination's circuit opens, cut the connections to it that
 	// are still open: they most likely hang on a dead peer.
