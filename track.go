@@ -124,7 +124,7 @@ func (t *Tracker) DialContext(ctx context.Context, network, address string) (net
 	shard.enter(&c.trackedConn)
 	shard.mu.Unlock()
 
-	conn, err := dialInner(ctx, t.dialer, network, address)
+	conn, err := t.dialEntered(ctx, &c.trackedConn, network, address)
 	if err == nil && conn == nil {
 		err = &DialError{Op: "tracker", Net: network, Addr: address, Err: errNoConn}
 	}
@@ -152,6 +152,22 @@ func (t *Tracker) DialContext(ctx context.Context, network, address string) (net
 		return c, nil
 	}
 	return &c.trackedConn, nil
+}
+
+// dialEntered dials for c, which is in its shard's bookkeeping, and takes
+// it out again if the dial panics, so that the panic leaves nothing behind.
+func (t *Tracker) dialEntered(ctx context.Context, c *trackedConn, network, address string) (net.Conn, error) {
+	returned := false
+	defer func() {
+		if !returned {
+			c.shard.mu.Lock()
+			c.shard.leave(c)
+			c.shard.mu.Unlock()
+		}
+	}()
+	conn, err := dialInner(ctx, t.dialer, network, address)
+	returned = true
+	return conn, err
 }
 
 // Dial is DialContext with [context.Background].

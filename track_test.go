@@ -276,3 +276,37 @@ func TestTrackerUnwrapsToItsDialer(t *testing.T) {
 	assert.Equal(t, []dialx.Dialer{inner}, tracker.Unwrap())
 	assert.True(t, tracker.HonoursContext())
 }
+
+// gatedUpstream is an upstream whose dials wait for release once started.
+type gatedUpstream struct {
+	upstream
+	started, release chan struct{}
+}
+
+func (g *gatedUpstream) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	close(g.started)
+	<-g.release
+	return g.upstream.DialContext(ctx, network, address)
+}
+
+func TestTrackerCloseViaCutsTheOldUpstreamsDialInFlight(t *testing.T) {
+	server := dialtest.StartEcho(t)
+	old := &gatedUpstream{upstream{address: server.Addr()}, make(chan struct{}), make(chan struct{})}
+	swappable := dialx.NewSwappable(old)
+	tracker := dialx.NewTracker(swappable)
+	done := make(chan error)
+	go func() {
+		conn, err := tracker.Dial("tcp", "db:5432")
+		if err == nil {
+			conn.Close()
+		}
+		done <- err
+	}()
+	<-old.started
+	swappable.Swap(&upstream{address: server.Addr()})
+	tracker.CloseVia(old)
+	close(old.release)
+
+	assert.ErrorIs(t, <-done, net.ErrClosed, "a dial through the old upstream must not escape the cut")
+	assert.Zero(t, tracker.Open())
+}
