@@ -43,30 +43,9 @@ func BenchmarkTracker(b *testing.B) {
 		})
 	}
 	b.Run("LoopbackNetDialer", func(b *testing.B) {
-		benchLoopbackTracked(b, &net.Dialer{})
+		benchLoopback(b, &net.Dialer{})
 	})
 	b.Run("LoopbackTracker", func(b *testing.B) {
-		benchLoopbackTracked(b, dialx.NewTracker(&net.Dialer{}))
+		benchLoopback(b, dialx.NewTracker(&net.Dialer{}))
 	})
-}
-
-// benchLoopbackTracked is benchLoopback for a connection that may be a
-// Tracker's, reaching the *net.TCPConn through NetConn.
-func benchLoopbackTracked(b *testing.B, d dialx.Dialer) {
-	srv := dialtest.StartEcho(b)
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		conn, err := d.DialContext(ctx, "tcp", srv.Addr())
-		if err != nil {
-			b.Fatal(err)
-		}
-		tcp := conn
-		if wrapped, ok := conn.(interface{ NetConn() net.Conn }); ok {
-			tcp = wrapped.NetConn()
-		}
-		// Linger 0 resets instead of leaving TIME_WAIT behind.
-		tcp.(*net.TCPConn).SetLinger(0)
-		conn.Close()
-	}
 }

@@ -90,20 +90,15 @@ func NewTracker(d Dialer, opts ...Option) *Tracker {
 // not change what they wrap, so the walk holds for d's lifetime; it stops at
 // the Swappable, whose own Dialer changes.
 func swappableBeneath(d Dialer) *Swappable {
-	for {
-		switch v := d.(type) {
-		case *Swappable:
-			return v
-		case unwrapper:
-			inner := v.Unwrap()
-			if len(inner) != 1 {
-				return nil
-			}
-			d = inner[0]
-		default:
-			return nil
+	if s, ok := d.(*Swappable); ok {
+		return s
+	}
+	if u, ok := d.(unwrapper); ok {
+		if inner := u.Unwrap(); len(inner) == 1 {
+			return swappableBeneath(inner[0])
 		}
 	}
+	return nil
 }
 
 // DialContext dials through the inner Dialer and keeps the connection until

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -18,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/dialx/dialx"
+	"github.com/dialx/dialx/internal/dialtest"
 	dialxotel "github.com/dialx/dialx/otel"
 )
 
@@ -75,38 +75,23 @@ func value(set attribute.Set, key attribute.Key) string {
 	return v.AsString()
 }
 
-// loopback returns the address of a listener that accepts and holds
-// connections until the test ends.
-func loopback(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	return ln.Addr().String()
-}
-
-// failingOnce fails its first dial and dials the network after.
-func failingOnce() dialx.DialerFunc {
-	var dials atomic.Int32
-	return func(ctx context.Context, network, address string) (net.Conn, error) {
-		if dials.Add(1) == 1 {
-			return nil, errors.New("connection refused")
-		}
-		var d net.Dialer
-		return d.DialContext(ctx, network, address)
-	}
+// failingFirst fails its first dial with "connection refused" and dials the
+// network for the second, as an upstream that failed over would.
+func failingFirst() *dialx.Consecutive {
+	return dialx.NewConsecutive(dialx.DialerFunc(dialtest.Failing(errors.New("connection refused"))), &net.Dialer{})
 }
 
 func TestDialerRecordsTheMetricsOfTheDialAndOfEachAttempt(t *testing.T) {
 	s := newSDK(t)
-	d := dialxotel.NewDialer(dialx.NewRepeat(failingOnce(), 3, dialx.WithBackoff(dialx.ConstantBackoff(0))),
+	d := dialxotel.NewDialer(failingFirst(),
 		dialxotel.WithMeterProvider(s.meters), dialxotel.WithTracerProvider(s.traces))
-	conn, err := d.DialContext(t.Context(), "tcp", loopback(t))
+	conn, err := d.DialContext(t.Context(), "tcp", dialtest.StartEcho(t).Addr())
 	require.NoError(t, err)
 	conn.Close()
 
 	metrics := s.metrics(t)
-	assert.Equal(t, map[string]int64{"dial/error": 1, "dial/ok": 1, "repeat/ok": 1}, sums(t, metrics["dialx.dials"], "dialx.outcome"))
-	assert.Equal(t, map[string]int64{"repeat/attempt": 2}, sums(t, metrics["dialx.events"], "dialx.kind"))
+	assert.Equal(t, map[string]int64{"dial/error": 1, "dial/ok": 1, "consecutive/ok": 1}, sums(t, metrics["dialx.dials"], "dialx.outcome"))
+	assert.Equal(t, map[string]int64{"consecutive/attempt": 2}, sums(t, metrics["dialx.events"], "dialx.kind"))
 	assert.Equal(t, "{dial}", metrics["dialx.dials"].Unit)
 
 	duration := metrics["dialx.dial.duration"]
@@ -118,14 +103,14 @@ func TestDialerRecordsTheMetricsOfTheDialAndOfEachAttempt(t *testing.T) {
 		counts[value(p.Attributes, "dialx.op")+"/"+value(p.Attributes, "dialx.outcome")] = p.Count
 		assert.Equal(t, 0.0005, p.Bounds[0], "buckets in seconds, from half a millisecond")
 	}
-	assert.Equal(t, map[string]uint64{"dial/error": 1, "dial/ok": 1, "repeat/ok": 1}, counts)
+	assert.Equal(t, map[string]uint64{"dial/error": 1, "dial/ok": 1, "consecutive/ok": 1}, counts)
 }
 
 func TestDialerMakesASpanPerDialWithAnEventPerStep(t *testing.T) {
 	s := newSDK(t)
-	d := dialxotel.NewDialer(dialx.NewRepeat(failingOnce(), 3, dialx.WithBackoff(dialx.ConstantBackoff(0))),
+	d := dialxotel.NewDialer(failingFirst(),
 		dialxotel.WithMeterProvider(s.meters), dialxotel.WithTracerProvider(s.traces))
-	address := loopback(t)
+	address := dialtest.StartEcho(t).Addr()
 	ctx, parent := s.traces.Tracer("test").Start(t.Context(), "request")
 	conn, err := d.DialContext(ctx, "tcp", address)
 	require.NoError(t, err)
@@ -144,7 +129,7 @@ func TestDialerMakesASpanPerDialWithAnEventPerStep(t *testing.T) {
 	for _, e := range span.Events {
 		names = append(names, e.Name)
 	}
-	assert.Equal(t, []string{"repeat attempt", "dial start", "dial done", "repeat attempt", "dial start", "dial done"}, names)
+	assert.Equal(t, []string{"consecutive attempt", "dial start", "dial done", "consecutive attempt", "dial start", "dial done"}, names)
 	assert.Contains(t, span.Events[0].Attributes, attribute.Int("dialx.n", 1))
 	assert.Contains(t, span.Events[2].Attributes, attribute.String("dialx.error", "connection refused"))
 	assert.Contains(t, span.Events[3].Attributes, attribute.Int("dialx.n", 2))

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	prom "github.com/prometheus/client_golang/prometheus"
@@ -14,28 +13,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dialx/dialx"
+	"github.com/dialx/dialx/internal/dialtest"
 	dialxprom "github.com/dialx/dialx/prometheus"
 )
 
-// loopback returns the address of a listener that accepts and holds
-// connections until the test ends.
-func loopback(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	return ln.Addr().String()
-}
-
-// failingOnce fails its first dial and dials the network after.
-func failingOnce() dialx.DialerFunc {
-	var dials atomic.Int32
-	return func(ctx context.Context, network, address string) (net.Conn, error) {
-		if dials.Add(1) == 1 {
-			return nil, errors.New("connection refused")
-		}
-		var d net.Dialer
-		return d.DialContext(ctx, network, address)
-	}
+// failingFirst fails its first dial with "connection refused" and dials the
+// network for the second, as an upstream that failed over would.
+func failingFirst() *dialx.Consecutive {
+	return dialx.NewConsecutive(dialx.DialerFunc(dialtest.Failing(errors.New("connection refused"))), &net.Dialer{})
 }
 
 // registered returns a registry holding c, as a program would.
@@ -48,8 +33,8 @@ func registered(t *testing.T, c prom.Collector) *prom.Registry {
 func TestDialerCountsDialsByDecoratorAndOutcome(t *testing.T) {
 	collector := dialxprom.NewCollector()
 	registry := registered(t, collector)
-	d := dialxprom.NewDialer(dialx.NewRepeat(failingOnce(), 3, dialx.WithBackoff(dialx.ConstantBackoff(0))), collector)
-	conn, err := d.DialContext(t.Context(), "tcp", loopback(t))
+	d := dialxprom.NewDialer(failingFirst(), collector)
+	conn, err := d.DialContext(t.Context(), "tcp", dialtest.StartEcho(t).Addr())
 	require.NoError(t, err)
 	conn.Close()
 	_, err = dialxprom.NewDialer(dialx.NewReject(nil), collector).Dial("tcp", "blocked.example:443")
@@ -59,13 +44,13 @@ func TestDialerCountsDialsByDecoratorAndOutcome(t *testing.T) {
 	require.NoError(t, testutil.GatherAndCompare(registry, strings.NewReader(`
 # HELP dialx_dials_total Dials that ended, by decorator (op) and outcome.
 # TYPE dialx_dials_total counter
+dialx_dials_total{op="consecutive",outcome="ok"} 1
 dialx_dials_total{op="dial",outcome="error"} 1
 dialx_dials_total{op="dial",outcome="ok"} 1
 dialx_dials_total{op="reject",outcome="refused"} 1
-dialx_dials_total{op="repeat",outcome="ok"} 1
 # HELP dialx_events_total Steps of dials other than their start and end, by decorator (op) and kind.
 # TYPE dialx_events_total counter
-dialx_events_total{kind="attempt",op="repeat"} 2
+dialx_events_total{kind="attempt",op="consecutive"} 2
 `), "dialx_dials_total", "dialx_events_total"))
 
 	// The histogram: a series per op and outcome, each with one observation.
@@ -108,7 +93,7 @@ func TestCollectorReportsATrackersOpenConnections(t *testing.T) {
 	tracker := dialx.NewTracker(&net.Dialer{})
 	collector := dialxprom.NewCollector(dialxprom.WithTracker(tracker))
 	registry := registered(t, collector)
-	a, b := loopback(t), loopback(t)
+	a, b := dialtest.StartEcho(t).Addr(), dialtest.StartEcho(t).Addr()
 	var conns []net.Conn
 	for _, address := range []string{a, a, b} {
 		conn, err := tracker.DialContext(t.Context(), "tcp", address)
