@@ -27,9 +27,11 @@ import (
 //
 // A connection leaves the Tracker when its Close is first called, by its
 // user or by the Tracker, so the bookkeeping holds only the connections
-// open and the dials in flight. A dial still in flight when a Close method
-// selects it has its connection closed as soon as it arrives, and fails with
-// an error that matches [net.ErrClosed]: no connection escapes a cut.
+// open and the dials in flight. Until then the Tracker keeps it reachable:
+// one dropped without Close is not closed by the garbage collector either.
+// A dial still in flight when a Close method selects it has its connection
+// closed as soon as it arrives, and fails with an error that matches
+// [net.ErrClosed]: no connection escapes a cut.
 //
 // The connection a Tracker hands out is its Dialer's wrapped: Close is the
 // Tracker's, every other method of [net.Conn] the inner connection's. It has
@@ -55,9 +57,10 @@ type Tracker struct {
 const trackerShards = 16
 
 // trackerShard holds the connections, open or being dialed, whose
-// destinations hash to it. Its fields are guarded by mu; both maps shrink
-// as connections close, and a map's freed slots are reused, so that a dial
-// and its Close allocate nothing here once a shard has warmed up.
+// destinations hash to it. Its fields are guarded by mu. Entries leave both
+// maps as connections close; a map keeps the room of its peak, which new
+// entries reuse, so that a dial and its Close allocate nothing here once a
+// shard has warmed up.
 type trackerShard struct {
 	mu           sync.Mutex
 	conns        map[*trackedConn]struct{}
@@ -115,25 +118,13 @@ func (t *Tracker) DialContext(ctx context.Context, network, address string) (net
 	// Entered before the dial, so that a Close method finds it in flight.
 	shard := t.shard(key)
 	c := &halfClosingConn{trackedConn{tracker: t, shard: shard, key: key, via: via}}
-	shard.mu.Lock()
 	shard.enter(&c.trackedConn)
-	shard.mu.Unlock()
 
 	conn, err := t.dialEntered(ctx, &c.trackedConn, network, address)
 	if err == nil && conn == nil {
 		err = &DialError{Op: "tracker", Net: network, Addr: address, Err: errNoConn}
 	}
-	shard.mu.Lock()
-	cut := c.cut
-	if err != nil || cut {
-		shard.leave(&c.trackedConn)
-	} else {
-		c.Conn = conn
-		d := shard.destinations[key]
-		d.open++
-		shard.destinations[key] = d
-	}
-	shard.mu.Unlock()
+	cut := shard.settle(&c.trackedConn, conn, err)
 	switch {
 	case err != nil:
 		closeStray(conn)
@@ -142,7 +133,6 @@ func (t *Tracker) DialContext(ctx context.Context, network, address string) (net
 		conn.Close()
 		return nil, &DialError{Op: "tracker", Net: network, Addr: address, Err: net.ErrClosed}
 	}
-	t.open.Add(1)
 	if _, ok := conn.(halfCloser); ok {
 		return c, nil
 	}
@@ -155,9 +145,7 @@ func (t *Tracker) dialEntered(ctx context.Context, c *trackedConn, network, addr
 	returned := false
 	defer func() {
 		if !returned {
-			c.shard.mu.Lock()
-			c.shard.leave(c)
-			c.shard.mu.Unlock()
+			c.shard.remove(c)
 		}
 	}()
 	conn, err := dialInner(ctx, t.dialer, network, address)
@@ -223,12 +211,38 @@ func (t *Tracker) shard(key string) *trackerShard {
 	return &t.shards[maphash.String(t.seed, key)%trackerShards]
 }
 
-// enter adds c, whose dial is starting. s.mu must be held.
+// enter adds c, whose dial is starting.
 func (s *trackerShard) enter(c *trackedConn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.conns[c] = struct{}{}
 	d := s.destinations[c.key]
 	d.conns++
 	s.destinations[c.key] = d
+}
+
+// settle records how the dial of c ended: c leaves if it failed or was cut
+// in flight, else it is open with conn. It reports whether c was cut.
+func (s *trackerShard) settle(c *trackedConn, conn net.Conn, err error) (cut bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil || c.cut {
+		s.leave(c)
+		return c.cut
+	}
+	c.Conn = conn
+	d := s.destinations[c.key]
+	d.open++
+	s.destinations[c.key] = d
+	c.tracker.open.Add(1) // under the lock, so that a cut never makes Open negative
+	return false
+}
+
+// remove takes c out under the shard's lock.
+func (s *trackerShard) remove(c *trackedConn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.leave(c)
 }
 
 // leave removes c, and its destination when that has nothing left, so that
@@ -240,6 +254,7 @@ func (s *trackerShard) leave(c *trackedConn) {
 	d.conns--
 	if c.Conn != nil {
 		d.open--
+		c.tracker.open.Add(-1)
 	}
 	if d.conns == 0 {
 		delete(s.destinations, c.key)

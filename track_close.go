@@ -61,7 +61,6 @@ func (t *Tracker) close(only *trackerShard, selects func(*trackedConn) bool) int
 		}
 		shard.mu.Unlock()
 	}
-	t.open.Add(-int64(len(conns)))
 	for _, conn := range conns {
 		conn.Close()
 	}

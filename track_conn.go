@@ -22,10 +22,7 @@ type trackedConn struct {
 // time, and closes the inner connection.
 func (c *trackedConn) Close() error {
 	if c.closed.CompareAndSwap(false, true) {
-		c.shard.mu.Lock()
-		c.shard.leave(c)
-		c.shard.mu.Unlock()
-		c.tracker.open.Add(-1)
+		c.shard.remove(c)
 	}
 	return c.Conn.Close()
 }
