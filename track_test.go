@@ -310,3 +310,31 @@ func TestTrackerCloseViaCutsTheOldUpstreamsDialInFlight(t *testing.T) {
 	assert.ErrorIs(t, <-done, net.ErrClosed, "a dial through the old upstream must not escape the cut")
 	assert.Zero(t, tracker.Open())
 }
+
+func TestTrackerCutsADestinationWhenItsCircuitOpens(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	address := ln.Addr().String()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		conn, _ := ln.Accept()
+		accepted <- conn
+	}()
+	tracker := dialx.NewTracker(dialx.NewBreaker(&net.Dialer{}, dialx.WithConsecutiveFailures(1)))
+	ctx := dialx.WithTrace(t.Context(), func(_ context.Context, e dialx.Event) {
+		if e.Op == "breaker" && e.Kind == "state" && e.To == dialx.BreakerOpen {
+			tracker.CloseTo(e.Detail)
+		}
+	})
+	conn, err := tracker.DialContext(ctx, "tcp", address)
+	require.NoError(t, err)
+	defer conn.Close()
+	peer := <-accepted
+	defer peer.Close()
+
+	ln.Close() // the server goes away: the next dial is refused, and the circuit opens
+	_, err = tracker.DialContext(ctx, "tcp", address)
+	require.Error(t, err)
+	assertCut(t, conn)
+	assert.Zero(t, tracker.Open())
+}
