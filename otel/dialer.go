@@ -19,6 +19,7 @@ import (
 // use by multiple goroutines.
 type Dialer struct {
 	dialer dialx.Dialer
+	inner  []dialx.Dialer // dialer, for Unwrap
 	op     string
 	tracer trace.Tracer
 	r      *recorder
@@ -33,7 +34,7 @@ func NewDialer(d dialx.Dialer, opts ...Option) *Dialer {
 	}
 	c := newConfig(opts)
 	r := newRecorder(c.meters)
-	return &Dialer{dialer: d, op: dialmetrics.Op(d), tracer: c.tracers.Tracer(scope), r: r, trace: newTrace(r)}
+	return &Dialer{dialer: d, inner: []dialx.Dialer{d}, op: dialmetrics.Op(d), tracer: c.tracers.Tracer(scope), r: r, trace: newTrace(r)}
 }
 
 // DialContext dials address through the wrapped Dialer in a span that is a
@@ -57,7 +58,7 @@ func (d *Dialer) Dial(network, address string) (net.Conn, error) {
 }
 
 // Unwrap returns the Dialer d dials through.
-func (d *Dialer) Unwrap() []dialx.Dialer { return []dialx.Dialer{d.dialer} }
+func (d *Dialer) Unwrap() []dialx.Dialer { return d.inner[:1:1] }
 
 // HonoursContext reports true: d's own code never waits.
 func (d *Dialer) HonoursContext() bool { return true }

@@ -179,3 +179,10 @@ func TestPanics(t *testing.T) {
 	assert.PanicsWithValue(t, "dialxotel: WithMeterProvider: provider must not be nil, got nil", func() { dialxotel.WithMeterProvider(nil) })
 	assert.PanicsWithValue(t, "dialxotel: WithTracerProvider: provider must not be nil, got nil", func() { dialxotel.WithTracerProvider(nil) })
 }
+
+func TestDialerUnwrapsToItsDialer(t *testing.T) {
+	inner := &net.Dialer{}
+	d := dialxotel.NewDialer(inner)
+	assert.Equal(t, []dialx.Dialer{inner}, d.Unwrap())
+	assert.True(t, d.HonoursContext())
+}

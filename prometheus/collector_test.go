@@ -124,3 +124,10 @@ func TestPanics(t *testing.T) {
 	assert.PanicsWithValue(t, "dialxprom: NewDialer: d must not be nil, got nil", func() { dialxprom.NewDialer(nil, dialxprom.NewCollector()) })
 	assert.PanicsWithValue(t, "dialxprom: NewDialer: c must not be nil, got nil", func() { dialxprom.NewDialer(&net.Dialer{}, nil) })
 }
+
+func TestDialerUnwrapsToItsDialer(t *testing.T) {
+	inner := &net.Dialer{}
+	d := dialxprom.NewDialer(inner, dialxprom.NewCollector())
+	assert.Equal(t, []dialx.Dialer{inner}, d.Unwrap())
+	assert.True(t, d.HonoursContext())
+}

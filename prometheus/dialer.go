@@ -13,6 +13,7 @@ import (
 // A Dialer is safe for concurrent use by multiple goroutines.
 type Dialer struct {
 	dialer    dialx.Dialer
+	inner     []dialx.Dialer // dialer, for Unwrap
 	op        string
 	collector *Collector
 }
@@ -26,7 +27,7 @@ func NewDialer(d dialx.Dialer, c *Collector) *Dialer {
 	if c == nil {
 		panic("dialxprom: NewDialer: c must not be nil, got nil")
 	}
-	return &Dialer{dialer: d, op: dialmetrics.Op(d), collector: c}
+	return &Dialer{dialer: d, inner: []dialx.Dialer{d}, op: dialmetrics.Op(d), collector: c}
 }
 
 // DialContext dials address through the wrapped Dialer.
@@ -40,7 +41,7 @@ func (d *Dialer) Dial(network, address string) (net.Conn, error) {
 }
 
 // Unwrap returns the Dialer d dials through.
-func (d *Dialer) Unwrap() []dialx.Dialer { return []dialx.Dialer{d.dialer} }
+func (d *Dialer) Unwrap() []dialx.Dialer { return d.inner[:1:1] }
 
 // HonoursContext reports true: d's own code never waits.
 func (d *Dialer) HonoursContext() bool { return true }
