@@ -111,6 +111,9 @@ func (t *Tracker) DialContext(ctx context.Context, network, address string) (net
 	if t.key != nil {
 		key = t.key(network, address)
 	}
+	// Read before the dial is entered, and the Swappable reads its own after:
+	// a dial that reaches the old Dialer entered before the Swap, so a
+	// CloseVia(old) that follows the Swap finds it, in flight or open.
 	via := t.dialer
 	if t.swappable != nil {
 		via = t.swappable.Dialer()
