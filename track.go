@@ -105,7 +105,9 @@ func swappableBeneath(d Dialer) *Swappable {
 }
 
 // DialContext dials through the inner Dialer and keeps the connection until
-// it is closed.
+// it is closed. A dial that a Close method selected while it was in flight
+// closes its connection and returns a [*DialError] that matches
+// [net.ErrClosed].
 func (t *Tracker) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	key := address
 	if t.key != nil {

@@ -22,9 +22,9 @@ func (t *Tracker) CloseTo(destination string) int {
 }
 
 // CloseVia closes the connections made through d, as CloseAll does: after
-// a [Swappable.Swap], the Dialer it returned. It panics if d is nil or of a
-// type whose values cannot be compared, such as a [DialerFunc]: use a
-// pointer to it.
+// a [Swappable.Swap], the Dialer it returned. It panics if d is nil or its
+// type is not comparable, as a [DialerFunc] is not: a Dialer to cut by must
+// be comparable, a pointer for instance.
 func (t *Tracker) CloseVia(d Dialer) int {
 	if isNilDialer(d) {
 		panic("dialx: Tracker.CloseVia: d must not be nil, got nil")
