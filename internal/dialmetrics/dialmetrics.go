@@ -70,11 +70,15 @@ func Outcome(err error) string {
 }
 
 // Op names the decorator d is, as its Events and errors do: "repeat" for a
-// *dialx.Repeat, "dialer" for a *net.Dialer, the type's name in lower case.
+// *dialx.Repeat, "dialer" for a *net.Dialer, the type's name in lower case;
+// "dialer" too for a type without a name.
 func Op(d dialx.Dialer) string {
 	t := reflect.TypeOf(d)
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if t.Name() == "" {
+		return "dialer"
 	}
 	return strings.ToLower(t.Name())
 }

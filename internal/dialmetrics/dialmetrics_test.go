@@ -40,6 +40,7 @@ func TestOp(t *testing.T) {
 	assert.Equal(t, "repeat", dialmetrics.Op(dialx.NewRepeat(&net.Dialer{}, 2)))
 	assert.Equal(t, "dialer", dialmetrics.Op(&net.Dialer{}))
 	assert.Equal(t, "dialerfunc", dialmetrics.Op(dialx.DialerFunc(nil)))
+	assert.Equal(t, "dialer", dialmetrics.Op(&struct{ net.Dialer }{}), "a type without a name")
 }
 
 // recorded is a Recorder that lists what it is given.
