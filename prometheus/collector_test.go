@@ -3,11 +3,15 @@ package prometheus_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	prom "github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -130,4 +134,29 @@ func TestDialerUnwrapsToItsDialer(t *testing.T) {
 	d := dialxprom.NewDialer(inner, dialxprom.NewCollector())
 	assert.Equal(t, []dialx.Dialer{inner}, d.Unwrap())
 	assert.True(t, d.HonoursContext())
+}
+
+func TestAScrapeOverHTTPReadsTheMetrics(t *testing.T) {
+	tracker := dialx.NewTracker(&net.Dialer{})
+	collector := dialxprom.NewCollector(dialxprom.WithTracker(tracker))
+	server := httptest.NewServer(promhttp.HandlerFor(registered(t, collector), promhttp.HandlerOpts{}))
+	defer server.Close()
+	address := dialtest.StartEcho(t).Addr()
+	conn, err := dialxprom.NewDialer(tracker, collector).Dial("tcp", address)
+	require.NoError(t, err)
+	defer conn.Close()
+
+	resp, err := http.Get(server.URL)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	for _, line := range []string{
+		`dialx_dials_total{op="tracker",outcome="ok"} 1`,
+		`dialx_dial_duration_seconds_count{op="tracker",outcome="ok"} 1`,
+		`dialx_dial_duration_seconds_bucket{op="tracker",outcome="ok",le="30"} 1`,
+		`dialx_open_connections{destination="` + address + `"} 1`,
+	} {
+		assert.Contains(t, string(body), line+"\n")
+	}
 }
