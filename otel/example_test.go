@@ -2,6 +2,7 @@ package otel_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 
@@ -54,4 +55,32 @@ func ExampleNewDialer() {
 	// dialx.dials {dial}
 	// dialx.dial.duration s
 	// dialx.events {event}
+}
+
+func ExampleNewTrace() {
+	spans := tracetest.NewInMemoryExporter()
+	tracers := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
+	defer tracers.Shutdown(context.Background())
+
+	refused := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("connection refused")
+	})
+	d := dialx.NewBreaker(refused, dialx.WithConsecutiveFailures(1))
+
+	// The span of the request the dials serve gets their events.
+	ctx, span := tracers.Tracer("app").Start(context.Background(), "GET /orders")
+	ctx = dialx.WithTrace(ctx, dialxotel.NewTrace())
+	for range 2 {
+		d.DialContext(ctx, "tcp", "db.internal:5432")
+	}
+	span.End()
+
+	for _, e := range spans.GetSpans()[0].Events {
+		fmt.Println(e.Name)
+	}
+	// Output:
+	// dial start
+	// dial done
+	// breaker state
+	// breaker refused
 }

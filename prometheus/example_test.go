@@ -2,6 +2,7 @@ package prometheus_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -30,7 +31,41 @@ func ExampleNewCollector() {
 	}
 	defer conn.Close()
 
-	// The series a scrape would read.
+	printSeries(registry)
+	// Output:
+	// dialx_dial_duration_seconds op=dial outcome=ok
+	// dialx_dial_duration_seconds op=tracker outcome=ok
+	// dialx_dials_total op=dial outcome=ok
+	// dialx_dials_total op=tracker outcome=ok
+	// dialx_events_total kind=attempt op=repeat
+	// dialx_open_connections destination=db.internal:5432
+}
+
+func ExampleCollector_Trace() {
+	collector := dialxprom.NewCollector()
+	registry := prom.NewRegistry()
+	registry.MustRegister(collector)
+	refused := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("connection refused")
+	})
+	d := dialx.NewBreaker(refused, dialx.WithConsecutiveFailures(1))
+
+	// Without a dialxprom.Dialer: the innermost dials and the steps only.
+	ctx := dialx.WithTrace(context.Background(), collector.Trace)
+	for range 2 {
+		d.DialContext(ctx, "tcp", "db.internal:5432")
+	}
+	printSeries(registry)
+	// Output:
+	// dialx_dial_duration_seconds op=dial outcome=error
+	// dialx_dials_total op=dial outcome=error
+	// dialx_events_total kind=refused op=breaker
+	// dialx_events_total kind=state op=breaker
+}
+
+// printSeries prints the name and labels of each series a scrape of
+// registry would read.
+func printSeries(registry *prom.Registry) {
 	families, _ := registry.Gather()
 	for _, family := range families {
 		for _, m := range family.GetMetric() {
@@ -41,11 +76,4 @@ func ExampleNewCollector() {
 			fmt.Println(family.GetName(), strings.Join(labels, " "))
 		}
 	}
-	// Output:
-	// dialx_dial_duration_seconds op=dial outcome=ok
-	// dialx_dial_duration_seconds op=tracker outcome=ok
-	// dialx_dials_total op=dial outcome=ok
-	// dialx_dials_total op=tracker outcome=ok
-	// dialx_events_total kind=attempt op=repeat
-	// dialx_open_connections destination=db.internal:5432
 }
