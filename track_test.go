@@ -338,3 +338,15 @@ func TestTrackerCutsADestinationWhenItsCircuitOpens(t *testing.T) {
 	assertCut(t, conn)
 	assert.Zero(t, tracker.Open())
 }
+
+func TestTrackerAllocatesOnlyTheWrapperOfEachConnection(t *testing.T) {
+	tracker := dialx.NewTracker(dialx.DialerFunc(dialtest.Instant()))
+	allocs := testing.AllocsPerRun(1000, func() {
+		conn, err := tracker.Dial("tcp", "127.0.0.1:80")
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
+	})
+	assert.Equal(t, 1.0, allocs, "a dial and its Close allocate the wrapper and nothing else")
+}
