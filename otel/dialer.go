@@ -32,7 +32,7 @@ func NewDialer(d dialx.Dialer, opts ...Option) *Dialer {
 	if d == nil {
 		panic("dialxotel: NewDialer: d must not be nil, got nil")
 	}
-	c := newConfig(opts)
+	c := newConfig("NewDialer", opts)
 	r := newRecorder(c.meters)
 	return &Dialer{dialer: d, inner: []dialx.Dialer{d}, op: dialmetrics.Op(d), tracer: c.tracers.Tracer(scope), r: r, trace: newTrace(r)}
 }

@@ -25,6 +25,7 @@ package otel
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	global "go.opentelemetry.io/otel"
@@ -38,9 +39,23 @@ import (
 // scope names this package to the providers, as instrumentation libraries do.
 const scope = "github.com/dialx/dialx/otel"
 
-// Option configures [NewDialer] and [NewTrace]. An Option is safe for
-// concurrent use by multiple goroutines.
-type Option func(*config)
+// Option configures [NewDialer] or [NewTrace]; one given to a function it
+// does not apply to panics. An Option is safe for concurrent use by
+// multiple goroutines.
+type Option interface {
+	// apply is unexported, so that only this package's With functions
+	// make an Option.
+	apply(*config)
+}
+
+// option is the one implementation of Option.
+type option struct {
+	name  string // the With function, for panics
+	spans bool   // it sets what only a Dialer uses
+	set   func(*config)
+}
+
+func (o option) apply(c *config) { o.set(c) }
 
 type config struct {
 	meters  metric.MeterProvider
@@ -53,7 +68,7 @@ func WithMeterProvider(provider metric.MeterProvider) Option {
 	if provider == nil {
 		panic("dialxotel: WithMeterProvider: provider must not be nil, got nil")
 	}
-	return func(c *config) { c.meters = provider }
+	return option{name: "WithMeterProvider", set: func(c *config) { c.meters = provider }}
 }
 
 // WithTracerProvider makes the spans of a [Dialer] through provider instead
@@ -62,13 +77,22 @@ func WithTracerProvider(provider trace.TracerProvider) Option {
 	if provider == nil {
 		panic("dialxotel: WithTracerProvider: provider must not be nil, got nil")
 	}
-	return func(c *config) { c.tracers = provider }
+	return option{name: "WithTracerProvider", spans: true, set: func(c *config) { c.tracers = provider }}
 }
 
-func newConfig(opts []Option) config {
+// newConfig applies opts, given to function, over the global providers. It
+// panics on a nil Option, or one that sets spans given to NewTrace.
+func newConfig(function string, opts []Option) config {
 	c := config{meters: global.GetMeterProvider(), tracers: global.GetTracerProvider()}
 	for _, opt := range opts {
-		opt(&c)
+		o, ok := opt.(option)
+		if !ok {
+			panic(fmt.Sprintf("dialxotel: %s: Option must not be nil, got nil", function))
+		}
+		if o.spans && function == "NewTrace" {
+			panic(fmt.Sprintf("dialxotel: %s: %s does not apply to a Trace", function, o.name))
+		}
+		o.apply(&c)
 	}
 	return c
 }

@@ -178,6 +178,9 @@ func TestPanics(t *testing.T) {
 	assert.PanicsWithValue(t, "dialxotel: NewDialer: d must not be nil, got nil", func() { dialxotel.NewDialer(nil) })
 	assert.PanicsWithValue(t, "dialxotel: WithMeterProvider: provider must not be nil, got nil", func() { dialxotel.WithMeterProvider(nil) })
 	assert.PanicsWithValue(t, "dialxotel: WithTracerProvider: provider must not be nil, got nil", func() { dialxotel.WithTracerProvider(nil) })
+	assert.PanicsWithValue(t, "dialxotel: NewTrace: WithTracerProvider does not apply to a Trace",
+		func() { dialxotel.NewTrace(dialxotel.WithTracerProvider(sdktrace.NewTracerProvider())) })
+	assert.PanicsWithValue(t, "dialxotel: NewDialer: Option must not be nil, got nil", func() { dialxotel.NewDialer(&net.Dialer{}, nil) })
 }
 
 func TestDialerUnwrapsToItsDialer(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 // dialx.of, dialx.elapsed (seconds), and dialx.detail, dialx.from, dialx.to
 // and dialx.error where they apply. It takes [WithMeterProvider].
 func NewTrace(opts ...Option) dialx.Trace {
-	return newTrace(newRecorder(newConfig(opts).meters))
+	return newTrace(newRecorder(newConfig("NewTrace", opts).meters))
 }
 
 func newTrace(r *recorder) dialx.Trace {

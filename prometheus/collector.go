@@ -48,7 +48,16 @@ type recorder struct {
 
 // Option configures [NewCollector]. An Option is safe for concurrent use
 // by multiple goroutines.
-type Option func(*Collector)
+type Option interface {
+	// apply is unexported, so that only this package's With functions
+	// make an Option.
+	apply(*Collector)
+}
+
+// option is the one implementation of Option.
+type option func(*Collector)
+
+func (o option) apply(c *Collector) { o(c) }
 
 // WithTracker adds the gauge dialx_open_connections, the connections
 // tracker keeps open by destination. There is a series per destination
@@ -59,11 +68,11 @@ func WithTracker(tracker *dialx.Tracker) Option {
 	if tracker == nil {
 		panic("dialxprom: WithTracker: tracker must not be nil, got nil")
 	}
-	return func(c *Collector) { c.tracker = tracker }
+	return option(func(c *Collector) { c.tracker = tracker })
 }
 
 // NewCollector returns a Collector with no dial counted yet. It takes
-// [WithTracker].
+// [WithTracker]. It panics on a nil Option.
 func NewCollector(opts ...Option) *Collector {
 	c := &Collector{
 		r: recorder{
@@ -79,7 +88,10 @@ func NewCollector(opts ...Option) *Collector {
 			[]string{"destination"}, nil),
 	}
 	for _, opt := range opts {
-		opt(c)
+		if opt == nil {
+			panic("dialxprom: NewCollector: Option must not be nil, got nil")
+		}
+		opt.apply(c)
 	}
 	return c
 }

@@ -125,6 +125,7 @@ func TestCollectorReportsATrackersOpenConnections(t *testing.T) {
 
 func TestPanics(t *testing.T) {
 	assert.PanicsWithValue(t, "dialxprom: WithTracker: tracker must not be nil, got nil", func() { dialxprom.WithTracker(nil) })
+	assert.PanicsWithValue(t, "dialxprom: NewCollector: Option must not be nil, got nil", func() { dialxprom.NewCollector(nil) })
 	assert.PanicsWithValue(t, "dialxprom: NewDialer: d must not be nil, got nil", func() { dialxprom.NewDialer(nil, dialxprom.NewCollector()) })
 	assert.PanicsWithValue(t, "dialxprom: NewDialer: c must not be nil, got nil", func() { dialxprom.NewDialer(&net.Dialer{}, nil) })
 }
