@@ -6,7 +6,9 @@ import (
 	"io"
 	"maps"
 	"net"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -349,4 +351,79 @@ func TestTrackerAllocatesOnlyTheWrapperOfEachConnection(t *testing.T) {
 		conn.Close()
 	})
 	assert.Equal(t, 1.0, allocs, "a dial and its Close allocate the wrapper and nothing else")
+}
+
+// Under concurrent dials, each Swap followed by CloseVia(old) leaves no
+// connection to any old upstream open, whichever point of its dial the Swap
+// met.
+func TestTrackerLeavesNoConnectionToAnOldUpstreamUnderLoad(t *testing.T) {
+	const generations = 6
+	upstreams := make([]*upstream, generations)
+	for i := range upstreams {
+		upstreams[i] = &upstream{address: dialtest.StartEcho(t).Addr()}
+	}
+	swappable := dialx.NewSwappable(upstreams[0])
+	tracker := dialx.NewTracker(swappable)
+
+	var mu sync.Mutex
+	var kept []net.Conn
+	stop := make(chan struct{})
+	var dialers sync.WaitGroup
+	var dialing atomic.Int32
+	for range 4 {
+		dialing.Add(1)
+		dialers.Go(func() {
+			defer dialing.Add(-1)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				conn, err := tracker.Dial("tcp", "app:80")
+				if errors.Is(err, net.ErrClosed) {
+					continue // cut in flight
+				}
+				if !assert.NoError(t, err) {
+					return
+				}
+				mu.Lock()
+				kept = append(kept, conn)
+				mu.Unlock()
+			}
+		})
+	}
+	// Lets a few connections through the current upstream.
+	waitOpen := func() {
+		for tracker.Open() < 4 {
+			if dialing.Load() == 0 {
+				t.Fatal("the dialers stopped")
+			}
+			runtime.Gosched()
+		}
+	}
+	for i := 1; i < generations; i++ {
+		waitOpen()
+		tracker.CloseVia(swappable.Swap(upstreams[i]))
+	}
+	waitOpen()
+	close(stop)
+	dialers.Wait()
+
+	// A dial that met a Swap between the Tracker's look and the Swappable's
+	// counts as made through the old upstream, though it reached the new
+	// one: it may be cut too, so only the connections to old upstreams are
+	// all asserted on.
+	current := upstreams[generations-1].address
+	working := 0
+	for _, conn := range kept {
+		if conn.RemoteAddr().String() != current {
+			assertCut(t, conn)
+		} else if echoes(t, conn) {
+			working++
+		}
+		conn.Close()
+	}
+	assert.GreaterOrEqual(t, working, 4, "those the Tracker counted open after the last cut work")
+	assert.Zero(t, tracker.Open())
 }
