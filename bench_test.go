@@ -112,9 +112,13 @@ func benchLoopback(b *testing.B, d dialx.Dialer) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		tcp := conn
+		if wrapped, ok := conn.(interface{ NetConn() net.Conn }); ok {
+			tcp = wrapped.NetConn() // a Tracker's connection
+		}
 		// Linger 0 resets instead of leaving TIME_WAIT behind, so a long
 		// run does not use up the loopback ports.
-		conn.(*net.TCPConn).SetLinger(0)
+		tcp.(*net.TCPConn).SetLinger(0)
 		conn.Close()
 	}
 }

@@ -26,7 +26,7 @@ type option struct {
 func (o *option) option() *option { return o }
 
 // taker is a set of the decorators that take options.
-type taker uint8
+type taker uint16
 
 const (
 	takenByRepeat taker = 1 << iota
@@ -36,6 +36,7 @@ const (
 	takenByResolve
 	takenByGuard
 	takenByHTTPProxy
+	takenByTracker
 )
 
 // name is the decorator t stands for, for panics.
@@ -53,6 +54,8 @@ func (t taker) name() string {
 		return "Resolve"
 	case takenByHTTPProxy:
 		return "HTTPProxy"
+	case takenByTracker:
+		return "Tracker"
 	}
 	return "Guard"
 }
@@ -98,13 +101,14 @@ func (s *settings) apply(constructor string, who taker, opts []Option) {
 }
 
 // WithKey makes dials of the same key share one circuit of a [Breaker]
-// (default: one per address) or one set of slots of a [Limit] (default: one
-// for all dials). It panics if key is nil.
+// (default: one per address), one set of slots of a [Limit] (default: one
+// for all dials) or one destination of a [Tracker] (default: the address).
+// It panics if key is nil.
 func WithKey(key func(network, address string) string) Option {
 	if key == nil {
 		panic("dialx: WithKey: key must not be nil, got nil")
 	}
-	return &option{name: "WithKey", to: takenByBreaker | takenByLimit,
+	return &option{name: "WithKey", to: takenByBreaker | takenByLimit | takenByTracker,
 		set: func(s *settings) { s.key = key }}
 }
 

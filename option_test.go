@@ -30,6 +30,7 @@ func takers() []struct {
 		{"Concurrent.WithOptions", "Concurrent", func(opts ...dialx.Option) { dialx.NewConcurrent(inner).WithOptions(opts...) }},
 		{"NewResolve", "Resolve", func(opts ...dialx.Option) { dialx.NewResolve(inner, opts...) }},
 		{"NewGuard", "Guard", func(opts ...dialx.Option) { dialx.NewGuard(inner, opts...) }},
+		{"NewTracker", "Tracker", func(opts ...dialx.Option) { dialx.NewTracker(inner, opts...) }},
 	}
 }
 
@@ -44,7 +45,7 @@ func TestOptionsApplyToTheConstructorsTheirDocsName(t *testing.T) {
 		{"WithBackoff", dialx.WithBackoff(dialx.ConstantBackoff(time.Second)), []string{"Repeat", "Breaker"}},
 		{"WithBudget", dialx.WithBudget(new(dialx.Budget)), []string{"Repeat"}},
 		{"WithRetryIf", dialx.WithRetryIf(func(error) bool { return true }), []string{"Repeat"}},
-		{"WithKey", dialx.WithKey(key), []string{"Breaker", "Limit"}},
+		{"WithKey", dialx.WithKey(key), []string{"Breaker", "Limit", "Tracker"}},
 		{"WithStagger", dialx.WithStagger(time.Millisecond), []string{"Concurrent", "Resolve", "Guard"}},
 		{"WithResolver", dialx.WithResolver(resolver), []string{"Resolve", "Guard"}},
 		{"WithExceptions", dialx.WithExceptions(), []string{"Guard"}},
