@@ -72,6 +72,7 @@ type settings struct {
 	stagger    time.Duration // Concurrent, Resolve, Guard
 	resolver   Resolver      // Resolve, Guard
 	exceptions []Rule        // Guard
+	cache      *DNSCache     // Resolve, Guard
 }
 
 // apply records opts in s for constructor, which builds a who. It panics
