@@ -22,7 +22,7 @@ import (
 
 // tlsServer starts an HTTPS server on loopback whose certificate holds
 // 127.0.0.1, ::1 and example.com, and returns it with a pool that trusts it.
-func tlsServer(t *testing.T) (*httptest.Server, *x509.CertPool) {
+func tlsServer(t testing.TB) (*httptest.Server, *x509.CertPool) {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		io.WriteString(w, "hello over TLS")
