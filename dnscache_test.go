@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dialx/dialx"
-	"github.com/dialx/dialx/internal/dialtest"
 )
 
 // countingResolver answers from a table it can be told to change, counts
@@ -76,28 +75,6 @@ func (r *countingResolver) fail(err error) {
 	r.mu.Unlock()
 }
 
-// addressDialer records the address of each dial and connects in memory.
-type addressDialer struct {
-	mu    sync.Mutex
-	dials []string
-}
-
-func (d *addressDialer) DialContext(_ context.Context, _, address string) (net.Conn, error) {
-	d.mu.Lock()
-	d.dials = append(d.dials, address)
-	d.mu.Unlock()
-	return dialtest.NewConn(address), nil
-}
-
-func (d *addressDialer) last() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if len(d.dials) == 0 {
-		return ""
-	}
-	return d.dials[len(d.dials)-1]
-}
-
 // cacheKinds returns a ctx whose trace appends the kind of each resolve
 // event to *kinds.
 func cacheKinds(kinds *[]string) context.Context {
@@ -109,6 +86,14 @@ func cacheKinds(kinds *[]string) context.Context {
 			mu.Unlock()
 		}
 	})
+}
+
+// lastOf returns the last of addresses, or "" if there is none.
+func lastOf(addresses []string) string {
+	if len(addresses) == 0 {
+		return ""
+	}
+	return addresses[len(addresses)-1]
 }
 
 // dialOK dials address through d and closes the connection, failing the
@@ -123,7 +108,7 @@ func dialOK(t *testing.T, ctx context.Context, d dialx.Dialer, address string) {
 func TestCacheKeepsAnAnswerForItsTTL(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		resolver := newCountingResolver(map[string]string{"db.example": "192.0.2.1"})
-		dialer := &addressDialer{}
+		dialer := &recorder{}
 		d := dialx.NewResolve(dialer, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{TTL: time.Minute}))
 		var kinds []string
 		ctx := cacheKinds(&kinds)
@@ -137,14 +122,14 @@ func TestCacheKeepsAnAnswerForItsTTL(t *testing.T) {
 		dialOK(t, ctx, d, "db.example:5432")
 		assert.Equal(t, 2, resolver.count("db.example"), "looked up again at the TTL")
 		assert.Equal(t, []string{"miss", "hit", "hit", "miss"}, kinds)
-		assert.Equal(t, "192.0.2.1:5432", dialer.last())
+		assert.Equal(t, "192.0.2.1:5432", lastOf(dialer.got()))
 	})
 }
 
 func TestCacheKeepsAFailureBriefly(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		resolver := newCountingResolver(nil)
-		d := dialx.NewResolve(&addressDialer{}, dialx.WithResolver(resolver),
+		d := dialx.NewResolve(&recorder{}, dialx.WithResolver(resolver),
 			dialx.WithCache(dialx.DNSCache{FailureTTL: 2 * time.Second}))
 		var kinds []string
 		ctx := cacheKinds(&kinds)
@@ -168,7 +153,7 @@ func TestCacheKeepsAFailureBriefly(t *testing.T) {
 func TestCacheWithoutFailureTTLAsksOnEveryFailure(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		resolver := newCountingResolver(nil)
-		d := dialx.NewResolve(&addressDialer{}, dialx.WithResolver(resolver),
+		d := dialx.NewResolve(&recorder{}, dialx.WithResolver(resolver),
 			dialx.WithCache(dialx.DNSCache{FailureTTL: -1}))
 		for range 3 {
 			_, err := d.DialContext(context.Background(), "tcp", "gone.example:80")
@@ -181,7 +166,7 @@ func TestCacheWithoutFailureTTLAsksOnEveryFailure(t *testing.T) {
 func TestCacheServesAStaleAnswerForABoundedTimeWhenTheResolverFails(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		resolver := newCountingResolver(map[string]string{"db.example": "192.0.2.1"})
-		dialer := &addressDialer{}
+		dialer := &recorder{}
 		d := dialx.NewResolve(dialer, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{
 			TTL: time.Minute, FailureTTL: time.Second, Stale: 10 * time.Minute}))
 		var kinds []string
@@ -194,7 +179,7 @@ func TestCacheServesAStaleAnswerForABoundedTimeWhenTheResolverFails(t *testing.T
 		dialOK(t, ctx, d, "db.example:5432") // looked up, failed: stale
 		dialOK(t, ctx, d, "db.example:5432") // the failure is kept: stale, no lookup
 		assert.Equal(t, 2, resolver.count("db.example"))
-		assert.Equal(t, "192.0.2.1:5432", dialer.last())
+		assert.Equal(t, "192.0.2.1:5432", lastOf(dialer.got()))
 
 		time.Sleep(10*time.Minute - time.Nanosecond) // the last moment of the stale window
 		dialOK(t, ctx, d, "db.example:5432")
@@ -212,7 +197,7 @@ func TestCacheServesAStaleAnswerForABoundedTimeWhenTheResolverFails(t *testing.T
 func TestCacheDropsTheLeastRecentlyUsedName(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		resolver := newCountingResolver(map[string]string{"a.example": "192.0.2.1", "b.example": "192.0.2.2", "c.example": "192.0.2.3"})
-		d := dialx.NewResolve(&addressDialer{}, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{Names: 2}))
+		d := dialx.NewResolve(&recorder{}, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{Names: 2}))
 		for _, host := range []string{"a", "b", "a", "c", "a", "b"} {
 			dialOK(t, context.Background(), d, host+".example:80")
 		}
@@ -230,7 +215,7 @@ func TestCacheSharesOneLookupAmongConcurrentDials(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		resolver := newCountingResolver(map[string]string{"db.example": "192.0.2.1"})
 		resolver.block = true
-		d := dialx.NewResolve(&addressDialer{}, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{}))
+		d := dialx.NewResolve(&recorder{}, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{}))
 		const dials = 1000
 		errs := make(chan error, dials)
 		for range dials {
@@ -258,7 +243,7 @@ func TestCacheLookupOutlivesTheDialsThatLeaveIt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		resolver := newCountingResolver(map[string]string{"db.example": "192.0.2.1"})
 		resolver.block = true
-		d := dialx.NewResolve(&addressDialer{}, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{}))
+		d := dialx.NewResolve(&recorder{}, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{}))
 
 		first, cancelFirst := context.WithCancel(context.Background())
 		firstErr := make(chan error, 1)
@@ -311,7 +296,7 @@ func (panickingResolver) LookupNetIP(context.Context, string, string) ([]netip.A
 }
 
 func TestCacheRaisesAResolverPanicOnTheDialersGoroutine(t *testing.T) {
-	d := dialx.NewResolve(&addressDialer{}, dialx.WithResolver(panickingResolver{}), dialx.WithCache(dialx.DNSCache{}))
+	d := dialx.NewResolve(&recorder{}, dialx.WithResolver(panickingResolver{}), dialx.WithCache(dialx.DNSCache{}))
 	assert.PanicsWithValue(t, "resolver bug", func() { d.Dial("tcp", "db.example:80") })
 }
 
@@ -320,7 +305,7 @@ func TestCacheRaisesAResolverPanicOnTheDialersGoroutine(t *testing.T) {
 func TestGuardChecksACachedAnswerOnEveryDial(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		resolver := newCountingResolver(map[string]string{"rebind.example": "10.0.0.1", "public.example": "1.1.1.1"})
-		dialer := &addressDialer{}
+		dialer := &recorder{}
 		guard, err := dialx.NewGuard(dialer, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{}))
 		require.NoError(t, err)
 		var kinds []string
@@ -334,7 +319,7 @@ func TestGuardChecksACachedAnswerOnEveryDial(t *testing.T) {
 		dialOK(t, ctx, guard, "public.example:80")
 		assert.Equal(t, []string{"miss", "hit", "hit", "miss", "hit"}, kinds)
 		assert.Equal(t, 1, resolver.count("rebind.example"))
-		assert.Equal(t, []string{"1.1.1.1:80", "1.1.1.1:80"}, dialer.dials, "the private address never reached the Dialer")
+		assert.Equal(t, []string{"1.1.1.1:80", "1.1.1.1:80"}, dialer.got(), "the private address never reached the Dialer")
 	})
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dialx/dialx"
+	"github.com/dialx/dialx/internal/faultnet"
 )
 
 // tlsServer starts an HTTPS server on loopback whose certificate holds
@@ -38,14 +39,22 @@ func tlsServer(t testing.TB) (*httptest.Server, *x509.CertPool) {
 // recordingDialer dials over loopback and keeps each connection it made, so
 // that tests can tell whether a decorator closed it.
 type recordingDialer struct {
-	mu    sync.Mutex
-	conns []*closeRecorder
+	dialed chan *closeRecorder // if not nil, gets each connection made
+	mu     sync.Mutex
+	conns  []*closeRecorder
 }
 
 type closeRecorder struct {
 	net.Conn
-	mu     sync.Mutex
-	closed bool
+	wrote     chan struct{} // closed at the first Write: the handshake began
+	wroteOnce sync.Once
+	mu        sync.Mutex
+	closed    bool
+}
+
+func (c *closeRecorder) Write(p []byte) (int, error) {
+	c.wroteOnce.Do(func() { close(c.wrote) })
+	return c.Conn.Write(p)
 }
 
 func (c *closeRecorder) Close() error {
@@ -66,10 +75,13 @@ func (r *recordingDialer) DialContext(ctx context.Context, network, address stri
 	if err != nil {
 		return nil, err
 	}
-	rec := &closeRecorder{Conn: conn}
+	rec := &closeRecorder{Conn: conn, wrote: make(chan struct{})}
 	r.mu.Lock()
 	r.conns = append(r.conns, rec)
 	r.mu.Unlock()
+	if r.dialed != nil {
+		r.dialed <- rec
+	}
 	return rec, nil
 }
 
@@ -161,57 +173,29 @@ func TestTLSFailedHandshakeNamesTheAddressAndClosesTheConnection(t *testing.T) {
 	assert.True(t, inner.only(t).isClosed())
 }
 
-// silentServer accepts connections and never answers, a server stuck before
-// its handshake; each accepted connection is sent on the returned channel.
-func silentServer(t *testing.T) (string, <-chan net.Conn) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	accepted := make(chan net.Conn, 1)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted <- conn
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-	})
-	return ln.Addr().String(), accepted
-}
-
 func TestTLSHandshakeEndsWithCtx(t *testing.T) {
-	address, accepted := silentServer(t)
-	inner := &recordingDialer{}
+	silent := faultnet.StartSilent(t) // accepts, never answers the ClientHello
+	inner := &recordingDialer{dialed: make(chan *closeRecorder, 1)}
 	d := dialx.NewTLS(inner, nil)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	result := make(chan error, 1)
 	go func() {
-		_, err := d.DialContext(ctx, "tcp", address)
+		_, err := d.DialContext(ctx, "tcp", silent.Addr())
 		result <- err
 	}()
-	server := <-accepted
-	defer server.Close()
-	hello := make([]byte, 1)
-	_, err := io.ReadFull(server, hello)
-	require.NoError(t, err, "the handshake began")
+	<-(<-inner.dialed).wrote
 	cancel()
-	err = <-result
+	err := <-result
 	assert.ErrorIs(t, err, context.Canceled)
-	assert.ErrorContains(t, err, "dialx: tls tcp "+address)
+	assert.ErrorContains(t, err, "dialx: tls tcp "+silent.Addr())
 	assert.True(t, inner.only(t).isClosed())
+	assert.NoError(t, silent.WaitIdle(5*time.Second), "the server saw the connection closed")
 
 	ctx, cancelTimeout := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancelTimeout()
-	_, err = d.DialContext(ctx, "tcp", address)
-	(<-accepted).Close()
+	_, err = d.DialContext(ctx, "tcp", silent.Addr())
+	<-inner.dialed
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	var netErr net.Error
 	require.ErrorAs(t, err, &netErr)
