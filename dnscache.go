@@ -111,20 +111,20 @@ func (c *dnsCache) addresses(ctx context.Context, network, address, host string)
 	if element, ok := c.entries[key]; ok {
 		c.order.MoveToFront(element)
 		e := element.Value.(*cacheEntry)
+		// Read under mu: a lookup that ends records into e.
+		addrs, age, err, failedAge := e.addrs, now.Sub(e.answered), e.err, now.Sub(e.failed)
 		switch {
-		case e.addrs != nil && e.err == nil && now.Sub(e.answered) < c.config.TTL:
+		case addrs != nil && err == nil && age < c.config.TTL:
 			c.mu.Unlock()
-			traceCache(ctx, "hit", network, address, host, now.Sub(e.answered), nil)
-			return e.addrs, nil
-		case e.err != nil && now.Sub(e.failed) < c.config.FailureTTL:
-			addrs, err := e.addrs, e.err
-			if addrs != nil && now.Sub(e.answered) < c.config.TTL+c.config.Stale {
-				c.mu.Unlock()
-				traceCache(ctx, "stale", network, address, host, now.Sub(e.answered), err)
+			traceCache(ctx, "hit", network, address, host, age, nil)
+			return addrs, nil
+		case err != nil && failedAge < c.config.FailureTTL:
+			c.mu.Unlock()
+			if addrs != nil && age < c.config.TTL+c.config.Stale {
+				traceCache(ctx, "stale", network, address, host, age, err)
 				return addrs, nil
 			}
-			c.mu.Unlock()
-			traceCache(ctx, "hit", network, address, host, now.Sub(e.failed), err)
+			traceCache(ctx, "hit", network, address, host, failedAge, err)
 			return nil, err
 		}
 	}

@@ -22,11 +22,11 @@ import (
 //	limit                      waited      Elapsed: the wait; Err: why it ended without one
 //	delay                      wait        Elapsed: the delay
 //	timeout                    fired       Elapsed: the timeout
-//	resolve                    hit         Detail: the host; Elapsed: the cached answer's age; Err: a failure kept (WithCache)
-//	resolve                    miss        Detail: the host; N: 1 if the dial started the lookup, 0 if it shared one; Elapsed: the wait; Err
-//	resolve                    stale       Detail: the host; Elapsed: the stale answer's age; Err: the failure it stands in for
+//	resolve                    hit         Detail: the host (WithCache); Elapsed: the answer's age; Err: a failure kept
+//	resolve                    miss        Detail: the host; N: 1 if it started the lookup, 0 if it shared one; Elapsed; Err
+//	resolve                    stale       Detail: the host; Elapsed: the answer's age; Err: the lookup's failure
 //	tls                        handshake   Detail: the server name; Elapsed: the handshake; Err
-//	endpoint                   dial        Detail: the fixed address dialed (Address: the one asked)
+//	endpoint                   dial        Detail: the fixed address (Address is the one asked)
 //
 // A "dial" is an innermost one (see [Dialer]), with the address the innermost
 // Dialer gets: canonical behind a [Selective], an IP behind a [Resolve]. A
