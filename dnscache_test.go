@@ -217,10 +217,19 @@ func TestCacheSharesOneLookupAmongConcurrentDials(t *testing.T) {
 		resolver.block = true
 		d := dialx.NewResolve(&recorder{}, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{}))
 		const dials = 1000
+		var mu sync.Mutex
+		starters := map[int]int{} // miss events by N: 1 for the dial that started the lookup
+		ctx := dialx.WithTrace(context.Background(), func(_ context.Context, e dialx.Event) {
+			if e.Op == "resolve" && e.Kind == "miss" {
+				mu.Lock()
+				starters[e.N]++
+				mu.Unlock()
+			}
+		})
 		errs := make(chan error, dials)
 		for range dials {
 			go func() {
-				conn, err := d.DialContext(context.Background(), "tcp", "db.example:5432")
+				conn, err := d.DialContext(ctx, "tcp", "db.example:5432")
 				if err == nil {
 					conn.Close()
 				}
@@ -233,6 +242,7 @@ func TestCacheSharesOneLookupAmongConcurrentDials(t *testing.T) {
 			require.NoError(t, <-errs)
 		}
 		assert.Equal(t, 1, resolver.count("db.example"))
+		assert.Equal(t, map[int]int{1: 1, 0: dials - 1}, starters)
 	})
 }
 
