@@ -40,7 +40,8 @@ func WithExceptions(rules ...Rule) Option {
 }
 
 // NewGuard returns a Guard over d, configured by [WithExceptions],
-// [WithResolver] and [WithStagger]. It reports bad exceptions as
+// [WithResolver], [WithStagger] and [WithCache] (a cached answer is checked
+// on every dial, as a fresh one is). It reports bad exceptions as
 // [*rules.Error] values joined with [errors.Join], and panics if d is nil.
 func NewGuard(d Dialer, opts ...Option) (*Guard, error) {
 	mustDialer("NewGuard", d)

@@ -83,6 +83,7 @@ type settings struct {
 
 	proxyTLS    *tls.Config // HTTPProxy
 	proxyHeader http.Header // HTTPProxy
+	cache       *DNSCache   // Resolve, Guard
 }
 
 // apply records opts in s for constructor, which builds a who. It panics

@@ -35,10 +35,11 @@ type Resolve struct {
 	dialer       Dialer
 	resolver     Resolver
 	attemptDelay time.Duration
+	cache        *dnsCache // nil without WithCache
 }
 
 // NewResolve returns a Resolve that dials through d, configured by
-// [WithResolver] and [WithStagger]. It panics if d is nil.
+// [WithResolver], [WithStagger] and [WithCache]. It panics if d is nil.
 func NewResolve(d Dialer, opts ...Option) *Resolve {
 	mustDialer("NewResolve", d)
 	s := settings{stagger: defaultAttemptDelay}
@@ -51,6 +52,9 @@ func newResolve(d Dialer, s *settings) *Resolve {
 	r := &Resolve{dialer: d, resolver: s.resolver, attemptDelay: s.stagger}
 	if r.resolver == nil {
 		r.resolver = net.DefaultResolver
+	}
+	if s.cache != nil {
+		r.cache = newDNSCache(*s.cache, r.lookup)
 	}
 	return r
 }
@@ -72,18 +76,16 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 		conn, err := dialInner(ctx, r.dialer, network, canonical)
 		return passOn("resolve", network, address, conn, err)
 	}
-	found, err := r.resolver.LookupNetIP(ctx, ipNetwork(network), host)
-	switch {
-	case err != nil:
-		return fail(err)
-	case len(found) == 0:
-		return fail(errors.New("no addresses for " + host))
+	var ips []netip.Addr
+	if r.cache != nil {
+		ips, err = r.cache.addresses(ctx, network, address, host)
+	} else {
+		ips, err = r.lookup(ctx, ipNetwork(network), host)
 	}
-	ips := happyEyeballsOrder(found)
-	switch len(ips) {
-	case 0:
-		return fail(errors.New("no usable addresses for " + host))
-	case 1:
+	if err != nil {
+		return fail(err)
+	}
+	if len(ips) == 1 {
 		dialed := net.JoinHostPort(ips[0].String(), port)
 		conn, err := dialInner(ctx, r.dialer, network, dialed)
 		if conn, err = passOn("resolve", network, dialed, conn, err); err != nil {
@@ -94,6 +96,23 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 	race := race{op: "resolve", noun: "addresses", network: network, address: address,
 		racers: len(ips), dialer: r.dialer, ips: ips, port: port, stagger: r.attemptDelay}
 	return race.run(ctx)
+}
+
+// lookup looks host up through the Resolver and returns the addresses to
+// dial, in the order to dial them, or an error: never none.
+func (r *Resolve) lookup(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	found, err := r.resolver.LookupNetIP(ctx, network, host)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(found) == 0:
+		return nil, errors.New("no addresses for " + host)
+	}
+	ips := happyEyeballsOrder(found)
+	if len(ips) == 0 {
+		return nil, errors.New("no usable addresses for " + host)
+	}
+	return ips, nil
 }
 
 // Dial is DialContext with [context.Background].

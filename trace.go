@@ -23,6 +23,11 @@ import (
 //	delay                      wait        Elapsed: the delay
 //	timeout                    fired       Elapsed: the timeout
 //	httpproxy                  tunnel      Detail: the proxy; Elapsed: its dial and CONNECT; Err
+//	resolve                    hit         Detail: the host (WithCache); Elapsed: the answer's age; Err: a failure kept
+//	resolve                    miss        Detail: the host; N: 1 if it started the lookup, 0 if it shared one; Elapsed; Err
+//	resolve                    stale       Detail: the host; Elapsed: the answer's age; Err: the lookup's failure
+//	tls                        handshake   Detail: the server name; Elapsed: the handshake; Err
+//	endpoint                   dial        Detail: the fixed address (Address is the one asked)
 //
 // A "dial" is an innermost one (see [Dialer]), with the address the innermost
 // Dialer gets: canonical behind a [Selective], an IP behind a [Resolve]. A
