@@ -33,6 +33,7 @@ const (
 	takenByConcurrent
 	takenByResolve
 	takenByGuard
+	takenByBalancer
 )
 
 // name is the decorator t stands for, for panics.
@@ -48,6 +49,8 @@ func (t taker) name() string {
 		return "Concurrent"
 	case takenByResolve:
 		return "Resolve"
+	case takenByBalancer:
+		return "Balancer"
 	}
 	return "Guard"
 }
@@ -72,6 +75,8 @@ type settings struct {
 	stagger    time.Duration // Concurrent, Resolve, Guard
 	resolver   Resolver      // Resolve, Guard
 	exceptions []Rule        // Guard
+
+	balance balancing // Balancer
 }
 
 // apply records opts in s for constructor, which builds a who. It panics
@@ -91,12 +96,13 @@ func (s *settings) apply(constructor string, who taker, opts []Option) {
 
 // WithKey makes dials of the same key share one circuit of a [Breaker]
 // (default: one per address) or one set of slots of a [Limit] (default: one
-// for all dials). It panics if key is nil.
+// for all dials), or go to one member of a [Balancer] while it is healthy
+// (default: each dial to the least loaded). It panics if key is nil.
 func WithKey(key func(network, address string) string) Option {
 	if key == nil {
 		panic("dialx: WithKey: key must not be nil, got nil")
 	}
-	return &option{name: "WithKey", to: takenByBreaker | takenByLimit,
+	return &option{name: "WithKey", to: takenByBreaker | takenByLimit | takenByBalancer,
 		set: func(s *settings) { s.key = key }}
 }
 

@@ -1,0 +1,74 @@
+package dialx
+
+import (
+	"context"
+	"time"
+)
+
+// mayRefuse reports whether a Balancer must look beneath d on each dial for
+// a refusal: d, or a Dialer down its chain of single-Dialer decorators, is a
+// [Breaker], a Swappable (which may hold one later) or has a Refusal method.
+// Members where none can be found cost nothing to check.
+func mayRefuse(d Dialer) bool {
+	for {
+		switch v := d.(type) {
+		case refuser, *Breaker, *Swappable:
+			return true
+		case unwrapper:
+			inner := v.Unwrap()
+			if len(inner) != 1 {
+				return false
+			}
+			d = inner[0]
+		default:
+			return false
+		}
+	}
+}
+
+// wouldRefuse reports whether a dial of address through d would be refused
+// without touching the network: a Refusal method down d's chain says so
+// (see refusalOf), or a Breaker on the way has the address's circuit open.
+func wouldRefuse(ctx context.Context, d Dialer, network, address string) bool {
+	for {
+		switch v := d.(type) {
+		case refuser:
+			return v.Refusal(ctx, network, address) != nil
+		case *Breaker:
+			if v.refuses(network, address) {
+				return true
+			}
+			d = v.dialer
+		case unwrapper:
+			inner := v.Unwrap()
+			if len(inner) != 1 {
+				return false
+			}
+			d = inner[0]
+		default:
+			return false
+		}
+	}
+}
+
+// refuses reports whether b would refuse a dial to address now: its circuit
+// is open and cooling down, or half-open with its probe in flight. Once the
+// cool-down is over the dial would be the probe, so it is not refused.
+func (b *Breaker) refuses(network, address string) bool {
+	key := address
+	if b.cfg.key != nil {
+		key = b.cfg.key(network, address)
+	}
+	v, ok := b.circuits.Load(key)
+	if !ok {
+		return false
+	}
+	c := v.(*circuit)
+	switch BreakerState(c.state.Load()) {
+	case BreakerOpen:
+		return b.now() < time.Duration(c.openUntil.Load())
+	case BreakerHalfOpen:
+		return c.probing.Load()
+	}
+	return false
+}
