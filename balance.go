@@ -48,7 +48,8 @@ type Balancer struct {
 	lastUse atomic.Int64 // the now of a recent dial, for probing
 	probing atomic.Bool  // a probe loop runs
 
-	intN func(n int) int // the random draw; tests make it deterministic
+	intN    func(n int) int // the random draw; tests make it deterministic
+	choices int             // members drawn per dial: maxChoices; tests compare with fewer
 }
 
 // balancing is what a Balancer's options set.
@@ -67,7 +68,8 @@ func NewBalancer(ds ...Dialer) *Balancer {
 }
 
 func newBalancer(ds []Dialer, s settings) *Balancer {
-	b := &Balancer{dialers: ds, cfg: s.balance, key: s.key, start: time.Now(), intN: rand.IntN}
+	b := &Balancer{dialers: ds, cfg: s.balance, key: s.key, start: time.Now(), intN: rand.IntN,
+		choices: maxChoices}
 	b.members = make([]*member, len(ds))
 	for i, d := range ds {
 		b.members[i] = &member{balancer: b, dialer: d, index: i, seed: mix64(uint64(i) + 1), mayRefuse: mayRefuse(d)}
