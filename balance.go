@@ -89,7 +89,7 @@ func (b *Balancer) WithOptions(opts ...Option) *Balancer {
 // DialContext dials address through the healthiest member, then the others.
 func (b *Balancer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	b.use()
-	c := choice{b: b, ctx: ctx, network: network, address: address, trace: ContextTrace(ctx)}
+	c := choice{b: b, ctx: ctx, network: network, address: address}
 	if b.key != nil {
 		c.affinity, c.hash = true, hashString(b.key(network, address))
 	}

@@ -20,7 +20,6 @@ type choice struct {
 	b                *Balancer
 	ctx              context.Context
 	network, address string
-	trace            Trace
 
 	affinity bool   // WithKey: rendezvous hashing instead of load
 	hash     uint64 // of the dial's key
@@ -29,7 +28,7 @@ type choice struct {
 	triedMore []bool // the same, for larger Balancers
 }
 
-// next returns the member attempt i goes to, and reports the choice.
+// next returns the member attempt i goes to.
 func (c *choice) next(i int) Dialer {
 	now := c.b.now()
 	var m *member
@@ -39,10 +38,6 @@ func (c *choice) next(i int) Dialer {
 		m = c.byLoad(now, i)
 	}
 	c.mark(m.index)
-	if c.trace != nil {
-		c.trace(c.ctx, Event{Op: "balancer", Kind: "chose", Network: c.network, Address: c.address,
-			N: m.index, Elapsed: m.health(now)})
-	}
 	return m
 }
 
