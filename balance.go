@@ -96,7 +96,34 @@ func (b *Balancer) DialContext(ctx context.Context, network, address string) (ne
 	if len(b.members) > 64 {
 		c.triedMore = make([]bool, len(b.members))
 	}
-	return dialInTurn(ctx, "balancer", "members", network, address, len(b.members), nil, c.next, nil)
+	// The loop of dialInTurn, which Random and Consecutive share, but with
+	// the instant a member is chosen at kept as the start of its dial: the
+	// clock is read twice per attempt, and the Trace looked up once.
+	t := ContextTrace(ctx)
+	planned := len(b.members)
+	var errs attemptErrors
+	for i := range planned {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, &DialError{Op: "balancer", Net: network, Addr: address, Err: stopped(ctxErr, i, planned, "members", &errs)}
+		}
+		start := b.now()
+		m := c.next(start, i)
+		if t != nil {
+			t(ctx, Event{Op: "balancer", Kind: "attempt", Network: network, Address: address, N: i + 1, Of: planned})
+			t(ctx, Event{Op: "balancer", Kind: "chose", Network: network, Address: address, N: m.index,
+				Elapsed: m.health(start)})
+		}
+		conn, err := m.dial(ctx, t, start, network, address)
+		if conn, err = passOn("balancer", network, address, conn, err); err == nil {
+			return conn, nil
+		}
+		errs.add(i, err)
+	}
+	cause := allFailed("members", &errs)
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		cause = stopped(ctxErr, planned, planned, "members", &errs)
+	}
+	return nil, &DialError{Op: "balancer", Net: network, Addr: address, Err: cause}
 }
 
 // Dial is DialContext with [context.Background].

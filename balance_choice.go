@@ -28,9 +28,8 @@ type choice struct {
 	triedMore []bool // the same, for larger Balancers
 }
 
-// next returns the member attempt i goes to.
-func (c *choice) next(i int) Dialer {
-	now := c.b.now()
+// next returns the member attempt i goes to, chosen at instant now.
+func (c *choice) next(now int64, i int) *member {
 	var m *member
 	if c.affinity {
 		m = c.byKey(now)
@@ -155,7 +154,7 @@ func (c *choice) firstUntried() *member {
 			return m
 		}
 	}
-	panic("dialx: Balancer: no member left to try") // dialInTurn plans one attempt per member
+	panic("dialx: Balancer: no member left to try") // a dial makes one attempt per member
 }
 
 // byKey returns the member ranked highest for the dial's key by

@@ -35,27 +35,17 @@ type member struct {
 	inFlight atomic.Int64 // dials through the member that have not returned
 }
 
-// DialContext reports the choice of the member, dials through its Dialer and
-// records the outcome. It is what a Balancer hands each attempt to, so the
-// member has Unwrap: tracing frames the Dialer beneath, not the member.
-func (m *member) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+// dial dials through the member's Dialer, reporting to t, and records
+// the outcome of the dial, which began at start.
+func (m *member) dial(ctx context.Context, t Trace, start int64, network, address string) (net.Conn, error) {
 	m.inFlight.Add(1)
 	// Deferred, so that a panicking dial does not leave the member looking
 	// loaded for good.
 	defer m.inFlight.Add(-1)
-	start := m.balancer.now()
-	t := ContextTrace(ctx)
-	if t != nil {
-		t(ctx, Event{Op: "balancer", Kind: "chose", Network: network, Address: address, N: m.index,
-			Elapsed: m.health(start)})
-	}
 	conn, err := dialInnerTraced(ctx, t, m.dialer, network, address)
 	m.record(ctx, start, conn, err)
 	return conn, err
 }
-
-// Unwrap returns the member's Dialer.
-func (m *member) Unwrap() []Dialer { return one(&m.dialer) }
 
 // record updates the estimate with the outcome of a dial that began at
 // start. A refusal made without dialing says nothing of the member's

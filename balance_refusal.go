@@ -10,45 +10,51 @@ import (
 // [Breaker], a Swappable (which may hold one later) or has a Refusal method.
 // Members where none can be found cost nothing to check.
 func mayRefuse(d Dialer) bool {
-	for {
-		switch v := d.(type) {
+	return down(d, func(d Dialer) bool {
+		switch d.(type) {
 		case refuser, *Breaker, *Swappable:
 			return true
-		case unwrapper:
-			inner := v.Unwrap()
-			if len(inner) != 1 {
-				return false
-			}
-			d = inner[0]
-		default:
-			return false
 		}
-	}
+		return false
+	})
 }
 
 // wouldRefuse reports whether a dial of address through d would be refused
 // without touching the network: a Refusal method down d's chain says so
-// (see refusalOf), or a Breaker on the way has the address's circuit open.
+// (as refusalOf reads it), or a Breaker on the way has the address's
+// circuit open.
 func wouldRefuse(ctx context.Context, d Dialer, network, address string) bool {
-	for {
+	refused := false
+	down(d, func(d Dialer) bool {
 		switch v := d.(type) {
 		case refuser:
-			return v.Refusal(ctx, network, address) != nil
+			refused = v.Refusal(ctx, network, address) != nil
+			return true
 		case *Breaker:
-			if v.refuses(network, address) {
-				return true
-			}
-			d = v.dialer
-		case unwrapper:
-			inner := v.Unwrap()
-			if len(inner) != 1 {
-				return false
-			}
-			d = inner[0]
-		default:
+			refused = v.refuses(network, address)
+			return refused
+		}
+		return false
+	})
+	return refused
+}
+
+// down calls visit with d and then each Dialer down its chain of
+// single-Dialer decorators, until visit returns true, and reports whether
+// one did.
+func down(d Dialer, visit func(Dialer) bool) bool {
+	for !visit(d) {
+		u, ok := d.(unwrapper)
+		if !ok {
 			return false
 		}
+		inner := u.Unwrap()
+		if len(inner) != 1 {
+			return false
+		}
+		d = inner[0]
 	}
+	return true
 }
 
 // refuses reports whether b would refuse a dial to address now: its circuit

@@ -108,4 +108,6 @@ func TestBalancerDialDoesNotAllocate(t *testing.T) {
 	assertDialDoesNotAllocate(t, context.Background(), dialx.NewBalancer(inner, inner, inner), "127.0.0.1:80")
 	assertDialDoesNotAllocate(t, context.Background(), dialx.NewBalancer(inner, inner, inner).WithOptions(
 		dialx.WithKey(func(_, address string) string { return address })), "127.0.0.1:80")
+	assertDialDoesNotAllocate(t, context.Background(), dialx.NewBalancer(dialx.NewBreaker(inner), dialx.NewBreaker(inner)),
+		"127.0.0.1:80")
 }
