@@ -9,35 +9,37 @@ import (
 )
 
 // Balancer spreads dials over Dialers, its members, by their measured health:
-// each dial goes to the better of two members drawn at random (the power of
-// two choices), the better being the one with the lower cost, its connect
-// time estimate times the dials it has in flight plus one. When a member
+// each dial goes to the cheapest of three members drawn at random (the power
+// of d choices; with three rather than two, the second worst member is not
+// chosen whenever it is drawn with the worst), a member's cost being its
+// connect time estimate times its dials in flight plus one. When a member
 // fails, the dial goes on to the next choice among the members not yet tried;
 // when all fail, the error unwraps to each one's.
 //
 // The estimate is a peak EWMA, as in Finagle: a slower connect time raises it
 // at once, faster ones bring it down over about 10 seconds. A failed dial
 // counts as one that took 10 seconds; a dial cut short by its ctx, as one that
-// took at least as long as it ran. An estimate decays towards zero while its
-// member is not dialed, so that a member once slow or failing is tried again
-// within a minute or so, one dial at a time: while that dial is in flight,
-// the member is costed at its last estimate.
+// took at least as long as it ran; a refusal made without the network
+// ([ErrOpen], [ErrRejected], ...) not at all. An estimate decays towards zero
+// while its member is not dialed, so that a member once slow or failing is
+// tried again after a minute or two, one dial at a time: while that dial is
+// in flight, the member is costed at its last estimate.
 //
 // A member that would refuse the dial without dialing is tried only after
-// the others: a [Breaker] (or one beneath a chain of single-Dialer
-// decorators) whose circuit for the address is open, or a Dialer whose
-// Refusal method (see [Dialer]) returns an error. When every member looks bad
-// the Balancer still dials, the least bad first: it never refuses a dial of
-// its own accord.
+// the others: a [Breaker] (alone or beneath single-Dialer decorators) whose
+// circuit for the address is open, or a Dialer whose Refusal method (see
+// [Dialer]) returns an error. When every member looks bad the Balancer still
+// dials, the least bad first: it never refuses a dial of its own accord.
 //
 // Options come through [Balancer.WithOptions]: [WithKey] keeps each key on
 // one member, [WithProbe] measures the members in the background while the
 // Balancer is in use, [WithTolerance] keeps close costs from moving dials.
-// Each choice is an [Event] on the dial's [Trace].
+// Each attempt is an [Event] on the dial's [Trace], and so is the member
+// chosen for it, with its estimate.
 //
 // Use [NewBalancer] to make one; the zero value is not usable. A Balancer is
-// safe for concurrent use by multiple goroutines; choosing a member takes no
-// lock.
+// safe for concurrent use by multiple goroutines; choosing a member and
+// recording its outcome take no lock.
 type Balancer struct {
 	dialers []Dialer
 	members []*member
@@ -80,6 +82,12 @@ func newBalancer(ds []Dialer, s settings) *Balancer {
 // WithOptions returns a Balancer over the same Dialers configured by b's
 // options and then by opts ([WithKey], [WithProbe], [WithTolerance]). The
 // copy starts with no estimates of its own.
+//
+// With [WithKey], each dial goes to the member that rendezvous hashing
+// ranks first for its key among the healthy ones, then to the next: a
+// member that fails (or whose dials take over a second, or that would
+// refuse) loses its keys, each to the member ranked next for it, and only
+// those; they come back when its failure is forgotten.
 func (b *Balancer) WithOptions(opts ...Option) *Balancer {
 	s := settings{key: b.key, balance: b.cfg}
 	s.apply("Balancer.WithOptions", takenByBalancer, opts)
