@@ -10,8 +10,8 @@ import (
 
 // Balancer spreads dials over Dialers, its members, by their measured health:
 // each dial goes to the cheapest of three members drawn at random (the power
-// of d choices; with three rather than two, the second worst member is not
-// chosen whenever it is drawn with the worst), a member's cost being its
+// of d choices; with three rather than two, the second worst member is no
+// longer chosen whenever it is drawn with the worst), a member's cost being its
 // connect time estimate times its dials in flight plus one. When a member
 // fails, the dial goes on to the next choice among the members not yet tried;
 // when all fail, the error unwraps to each one's.
@@ -39,7 +39,8 @@ import (
 //
 // Use [NewBalancer] to make one; the zero value is not usable. A Balancer is
 // safe for concurrent use by multiple goroutines; choosing a member and
-// recording its outcome take no lock.
+// recording its outcome take no lock, and a dial through a Balancer of up to
+// 64 members allocates nothing of its own.
 type Balancer struct {
 	dialers []Dialer
 	members []*member

@@ -2,6 +2,7 @@ package dialx_test
 
 import (
 	"context"
+	"net"
 	"testing"
 
 	"github.com/dialx/dialx"
@@ -11,7 +12,8 @@ import (
 // BenchmarkBalancer measures what choosing by health costs next to Random,
 // over members that cost nothing, in one family so that BENCHMARKS.md gives
 // ratios from one run: serially, and from every core at once, where the
-// members' shared counters are written by all.
+// members' shared counters are written by all; and, for scale, a loopback
+// dial with net.Dialer.
 func BenchmarkBalancer(b *testing.B) {
 	ctx := context.Background()
 	inner := dialx.DialerFunc(dialtest.Instant())
@@ -45,4 +47,7 @@ func BenchmarkBalancer(b *testing.B) {
 			})
 		})
 	}
+	b.Run("LoopbackNetDialer", func(b *testing.B) {
+		benchLoopback(b, &net.Dialer{})
+	})
 }

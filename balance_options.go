@@ -32,8 +32,8 @@ func WithProbe(network, address string, interval time.Duration) Option {
 }
 
 // WithTolerance makes a [Balancer] (through [Balancer.WithOptions]) keep the
-// first of its two random draws unless the other costs less by more than
-// tolerance, as url-test groups of proxy clients keep their choice: members
+// first member it draws at random unless another drawn costs less by more
+// than tolerance, as url-test groups of proxy clients keep their choice: members
 // whose connect times differ by less than the noise of measuring them share
 // dials evenly instead of each one drawing them while it looks a little
 // faster (default 0: the cheaper always wins). A member with dials in flight
