@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/dialx/dialx"
 	"github.com/dialx/dialx/internal/dialtest"
@@ -12,8 +13,8 @@ import (
 // BenchmarkBalancer measures what choosing by health costs next to Random,
 // over members that cost nothing, in one family so that BENCHMARKS.md gives
 // ratios from one run: serially, and from every core at once, where the
-// members' shared counters are written by all; and, for scale, a loopback
-// dial with net.Dialer.
+// members' shared counters are written by all; and, for scale, the two
+// clock reads a Balancer makes per dial and a loopback dial with net.Dialer.
 func BenchmarkBalancer(b *testing.B) {
 	ctx := context.Background()
 	inner := dialx.DialerFunc(dialtest.Instant())
@@ -47,6 +48,16 @@ func BenchmarkBalancer(b *testing.B) {
 			})
 		})
 	}
+	b.Run("TwoClockReads", func(b *testing.B) {
+		// What a Balancer cannot do without, to time each dial: how much
+		// of its cost is the machine's clock.
+		start := time.Now()
+		var sum time.Duration
+		for b.Loop() {
+			sum += time.Since(start) - time.Since(start)
+		}
+		_ = sum
+	})
 	b.Run("LoopbackNetDialer", func(b *testing.B) {
 		benchLoopback(b, &net.Dialer{})
 	})

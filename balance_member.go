@@ -14,8 +14,9 @@ const (
 	// over about this long, and an idle member's estimate falls by e in it.
 	decayTime = 10 * time.Second
 	// failureCost is the connect time a failed dial counts as: far above a
-	// working member's, so that a failing member is avoided for about a
-	// minute (until its estimate has decayed back among the others').
+	// working member's, so that a failing member is avoided for a minute or
+	// two (until its estimate has decayed back among the others': about
+	// 70 s against members that connect in 10 ms).
 	failureCost = 10 * time.Second
 )
 
@@ -121,9 +122,9 @@ func decayWeight(age int64) float64 {
 	}
 	x := float64(age) / float64(decayTime)
 	if x < 1.0/64 {
-		// The usual case, a member dialed within the last 150 ms: two
-		// terms of the series are exact to 7 digits, for a tenth of the
-		// time of math.Exp.
+		// The usual case, a member dialed within the last 150 ms: three
+		// terms of the series are within 1e-6 of it, for a fraction of
+		// the time of math.Exp.
 		return 1 - x + x*x/2
 	}
 	return math.Exp(-x)
