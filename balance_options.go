@@ -12,11 +12,15 @@ import (
 // went bad is found before a dial goes to it.
 //
 // Probing runs only while the Balancer is in use: it starts with a dial,
-// and stops once an interval has passed without one, leaving no goroutine
-// behind; the next dial starts it again, its first probes an interval
-// later. There is nothing to close. Each probe is bounded by the interval,
-// and its connection, if any, closed at once. Default: no probing. It
-// panics if network or address is empty or interval is not positive.
+// probes an interval later and every interval after that, and stops, leaving
+// no goroutine behind, when it finds that an interval has passed without a
+// dial (at most three intervals after the last one); the next dial starts it
+// again. There is nothing to close, and nothing is left running for a
+// Balancer that is no longer used, but a test that checks for leaked
+// goroutines right after its last dial must wait that long. Each probe is
+// bounded by the interval, and its connection, if any, closed at once.
+// Probes are not traced. Default: no probing. It panics if network or
+// address is empty or interval is not positive.
 func WithProbe(network, address string, interval time.Duration) Option {
 	switch {
 	case network == "":
