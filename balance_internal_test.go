@@ -206,9 +206,10 @@ func TestBalancerProbesOnlyWhileUsed(t *testing.T) {
 		assert.InDelta(t, 10, probed, 1, "a round of probes per interval while in use")
 		assert.Equal(t, probed, c.probes.Load(), "every member is probed")
 
-		time.Sleep(time.Hour)
+		time.Sleep(2 * time.Second) // three intervals after the last dial, with the loop's last second
 		synctest.Wait()
-		assert.False(t, b.probing.Load(), "probing stopped")
+		assert.False(t, b.probing.Load(), "probing stopped within three intervals of the last dial")
+		time.Sleep(time.Hour)
 		assert.InDelta(t, probed, a.probes.Load(), 2, "an idle Balancer stops probing")
 		idle := a.probes.Load()
 
