@@ -111,3 +111,33 @@ func TestBalancerDialDoesNotAllocate(t *testing.T) {
 	assertDialDoesNotAllocate(t, context.Background(), dialx.NewBalancer(dialx.NewBreaker(inner), dialx.NewBreaker(inner)),
 		"127.0.0.1:80")
 }
+
+// TestBalancerOfManyMembers: past 64 members, each member is still tried
+// once at most, until one connects.
+func TestBalancerOfManyMembers(t *testing.T) {
+	refused := errors.New("refused")
+	failing := make([]*dialtest.Dialer, 99)
+	ds := make([]dialx.Dialer, 0, 100)
+	for i := range failing {
+		failing[i] = &dialtest.Dialer{Err: refused}
+		ds = append(ds, failing[i])
+	}
+	working := &dialtest.Dialer{}
+	bal := dialx.NewBalancer(append(ds, working)...)
+	conn, err := bal.Dial("tcp", "a:1")
+	require.NoError(t, err, "the one working member is found")
+	conn.Close()
+	for i, d := range failing {
+		assert.LessOrEqual(t, d.Calls(), 1, "member %d is tried once at most", i)
+	}
+
+	before := make([]int, len(failing))
+	for i, d := range failing {
+		before[i] = d.Calls()
+	}
+	_, err = dialx.NewBalancer(ds...).Dial("tcp", "a:1")
+	assert.ErrorContains(t, err, "all 99 members failed")
+	for i, d := range failing {
+		assert.Equal(t, before[i]+1, d.Calls(), "member %d is tried exactly once when all fail", i)
+	}
+}
