@@ -37,6 +37,7 @@ const (
 	takenByGuard
 	takenByHTTPProxy
 	takenByTracker
+	takenByBalancer
 )
 
 // name is the decorator t stands for, for panics.
@@ -56,6 +57,8 @@ func (t taker) name() string {
 		return "HTTPProxy"
 	case takenByTracker:
 		return "Tracker"
+	case takenByBalancer:
+		return "Balancer"
 	}
 	return "Guard"
 }
@@ -84,6 +87,7 @@ type settings struct {
 	proxyTLS    *tls.Config // HTTPProxy
 	proxyHeader http.Header // HTTPProxy
 	cache       *DNSCache   // Resolve, Guard
+	balance     balancing   // Balancer
 }
 
 // apply records opts in s for constructor, which builds a who. It panics
@@ -103,13 +107,14 @@ func (s *settings) apply(constructor string, who taker, opts []Option) {
 
 // WithKey makes dials of the same key share one circuit of a [Breaker]
 // (default: one per address), one set of slots of a [Limit] (default: one
-// for all dials) or one destination of a [Tracker] (default: the address).
-// It panics if key is nil.
+// for all dials), one destination of a [Tracker] (default: the address), or
+// go to one member of a [Balancer] while it is healthy (default: each dial
+// to the least loaded). It panics if key is nil.
 func WithKey(key func(network, address string) string) Option {
 	if key == nil {
 		panic("dialx: WithKey: key must not be nil, got nil")
 	}
-	return &option{name: "WithKey", to: takenByBreaker | takenByLimit | takenByTracker,
+	return &option{name: "WithKey", to: takenByBreaker | takenByLimit | takenByTracker | takenByBalancer,
 		set: func(s *settings) { s.key = key }}
 }
 

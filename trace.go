@@ -13,6 +13,8 @@ import (
 //	dial                       start
 //	dial                       done        Elapsed: the dial's duration; Err
 //	repeat|consecutive|random  attempt     N: from 1; Of: planned; Elapsed: wait before it
+//	balancer                   attempt     N: from 1; Of: planned
+//	balancer                   chose       N: the member, from 0; Elapsed: its estimate
 //	selective|guard            match       N: the rule's index; Detail: its pattern
 //	concurrent                 start|won   N: the racer, from 0; Elapsed: since the race began
 //	concurrent                 cancelled   N: a racer still dialing when the race ended
