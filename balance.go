@@ -143,8 +143,6 @@ func (b *Balancer) Dial(network, address string) (net.Conn, error) {
 // Unwrap returns the members.
 func (b *Balancer) Unwrap() []Dialer { return kept(b.dialers) }
 
-// HonoursContext reports true: a Balancer honours ctx when its members do.
-func (b *Balancer) HonoursContext() bool { return true }
 
 // now is the time since the Balancer was made, on the monotonic clock, in
 // nanoseconds.

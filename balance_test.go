@@ -50,7 +50,6 @@ func TestBalancerUnwrapsToItsMembers(t *testing.T) {
 	bal := dialx.NewBalancer(a, b)
 	assert.Equal(t, []dialx.Dialer{a, b}, bal.Unwrap())
 	assert.Equal(t, []dialx.Dialer{a, b}, bal.WithOptions(dialx.WithTolerance(time.Millisecond)).Unwrap())
-	assert.True(t, bal.HonoursContext())
 }
 
 // TestBalancerTracesItsChoice: each attempt reports the member chosen,

@@ -11,13 +11,20 @@
 //   - [Repeat] retries, waiting as a [Backoff] says, within a shared [Budget].
 //   - [Timeout] bounds a dial, even one that ignores ctx; [Delay] waits first.
 //   - [Reject] refuses every dial; [Swappable] holds a Dialer replaced at run time.
-//   - [Consecutive] fails over in order, [Random] in a random order.
+//   - [Consecutive] fails over in order, [Random] in a random order, and
+//     [Balancer] to the healthiest, by measured connect times.
 //   - [Concurrent] races Dialers, at once or staggered as in Happy Eyeballs.
+//   - [Endpoint] dials one fixed address, a replica of a failover list.
 //   - [Selective] routes each dial by rules on its address.
-//   - [Resolve] resolves names itself, so that IP rules hold for names.
+//   - [Resolve] resolves names itself, so that IP rules hold for names, and
+//     caches answers with [WithCache].
 //   - [Guard] dials only public destinations, against request forgery (SSRF).
 //   - [Breaker] stops dialing a destination that keeps failing.
 //   - [Limit] bounds the dials in flight.
+//   - [Tracker] keeps the connections it handed out, to cut them on demand.
+//   - [TLS] makes a TLS client handshake over any Dialer's connection.
+//   - [HTTPProxy] tunnels through an HTTP CONNECT proxy, and
+//     [ProxyFromEnvironment] routes as HTTP_PROXY, HTTPS_PROXY and NO_PROXY say.
 //   - [FromProxy] makes a Dialer of any golang.org/x/net/proxy Dialer.
 //
 // Each keeps the [Dialer] contract, closes a connection that arrives after it
@@ -29,7 +36,7 @@
 //
 // Constructors take trailing [Option] values; those whose Dialers are a variadic
 // list take them through a WithOptions method that returns a configured copy
-// (only [Concurrent] has options yet). A misapplied Option or a bad value panics.
+// ([Concurrent], [Balancer]). A misapplied Option or a bad value panics.
 //
 // A Dialer of your own takes part through an Unwrap method if it passes dials
 // on, and a Refusal method if it can tell it would refuse one (see [Dialer]).

@@ -72,5 +72,3 @@ func (e *Endpoint) Refusal(ctx context.Context, network, _ string) error {
 	return refusalOf(ctx, e.dialer, network, e.address)
 }
 
-// HonoursContext reports true: e honours ctx when the Dialer beneath does.
-func (e *Endpoint) HonoursContext() bool { return true }

@@ -190,9 +190,6 @@ func (p *HTTPProxy) Dial(network, address string) (net.Conn, error) {
 // Unwrap returns the Dialer p reaches the proxy with.
 func (p *HTTPProxy) Unwrap() []Dialer { return one(&p.dialer) }
 
-// HonoursContext reports true: p's own code honours ctx, so a dial through
-// p does whenever its Dialer does.
-func (p *HTTPProxy) HonoursContext() bool { return true }
 
 // ProxyError is the cause of a dial that a proxy did not tunnel: it names
 // the proxy and either its answer, StatusCode, or why there was none, Err

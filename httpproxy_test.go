@@ -478,7 +478,6 @@ func TestHTTPProxyTracesItsTunnelAndTheDialBeneath(t *testing.T) {
 func TestHTTPProxyStacks(t *testing.T) {
 	fake := startFakeProxy(t, answerThenEcho("HTTP/1.1 200 OK\r\n\r\n"))
 	p := newHTTPProxy(t, &net.Dialer{}, fake.url(""))
-	assert.True(t, p.HonoursContext())
 	assert.Equal(t, []dialx.Dialer{&net.Dialer{}}, p.Unwrap())
 	d := dialx.NewTimeout(dialx.NewRepeat(p, 2), time.Minute)
 	conn, err := d.DialContext(context.Background(), "tcp", "db.internal:5432")

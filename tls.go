@@ -106,6 +106,3 @@ func (t *TLS) Dial(network, address string) (net.Conn, error) {
 // Unwrap returns the Dialer t makes the handshake over.
 func (t *TLS) Unwrap() []Dialer { return one(&t.dialer) }
 
-// HonoursContext reports true: the handshake ends with ctx, and t honours
-// ctx when the Dialer beneath does.
-func (t *TLS) HonoursContext() bool { return true }

@@ -69,6 +69,16 @@ func eventFields(e Event) int {
 		return fieldElapsed
 	case "repeat attempt", "consecutive attempt", "random attempt":
 		return fieldN | fieldOf | fieldElapsed
+	case "balancer attempt":
+		return fieldN | fieldOf
+	case "balancer chose":
+		return fieldN | fieldElapsed
+	case "resolve miss":
+		return fieldN | fieldElapsed | fieldDetail
+	case "httpproxy tunnel", "tls handshake", "resolve hit", "resolve stale":
+		return fieldDetail | fieldElapsed
+	case "endpoint dial":
+		return fieldDetail
 	case "selective match", "guard match":
 		return fieldN | fieldDetail
 	case "concurrent start", "concurrent won":

@@ -53,6 +53,14 @@ func TestSlogTraceLogsEachEventWithTheFieldsItsKindUses(t *testing.T) {
 		event("limit", "waited", func(e *dialx.Event) { e.Elapsed = time.Second }),
 		event("delay", "wait", func(e *dialx.Event) { e.Elapsed = time.Second }),
 		event("timeout", "fired", func(e *dialx.Event) { e.Elapsed = time.Second }),
+		event("balancer", "attempt", func(e *dialx.Event) { e.N, e.Of = 1, 3 }),
+		event("balancer", "chose", func(e *dialx.Event) { e.N = 0 }),
+		event("httpproxy", "tunnel", func(e *dialx.Event) { e.Detail, e.Elapsed = "http://proxy:3128", time.Second }),
+		event("tls", "handshake", func(e *dialx.Event) { e.Detail = "a" }),
+		event("resolve", "hit", func(e *dialx.Event) { e.Detail = "a" }),
+		event("resolve", "miss", func(e *dialx.Event) { e.Detail = "a" }),
+		event("resolve", "stale", func(e *dialx.Event) { e.Detail, e.Elapsed, e.Err = "a", time.Second, errRefused }),
+		event("endpoint", "dial", func(e *dialx.Event) { e.Detail = "db1:5432" }),
 		event("mine", "step", func(e *dialx.Event) { e.Of, e.Detail = 4, "own" }),
 	} {
 		tr(ctx, e)
@@ -73,6 +81,14 @@ func TestSlogTraceLogsEachEventWithTheFieldsItsKindUses(t *testing.T) {
 		`level=DEBUG msg="dialx: limit waited"` + a + ` elapsed=1s`,
 		`level=DEBUG msg="dialx: delay wait"` + a + ` elapsed=1s`,
 		`level=DEBUG msg="dialx: timeout fired"` + a + ` elapsed=1s`,
+		`level=DEBUG msg="dialx: balancer attempt"` + a + ` n=1 of=3`,
+		`level=DEBUG msg="dialx: balancer chose"` + a + ` n=0 elapsed=0s`,
+		`level=DEBUG msg="dialx: httpproxy tunnel"` + a + ` elapsed=1s detail=http://proxy:3128`,
+		`level=DEBUG msg="dialx: tls handshake"` + a + ` elapsed=0s detail=a`,
+		`level=DEBUG msg="dialx: resolve hit"` + a + ` elapsed=0s detail=a`,
+		`level=DEBUG msg="dialx: resolve miss"` + a + ` n=0 elapsed=0s detail=a`,
+		`level=DEBUG msg="dialx: resolve stale"` + a + ` elapsed=1s detail=a error="connection refused"`,
+		`level=DEBUG msg="dialx: endpoint dial"` + a + ` detail=db1:5432`,
 		`level=DEBUG msg="dialx: mine step"` + a + ` of=4 detail=own`,
 	}, "\n")+"\n", buf.String())
 }

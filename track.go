@@ -166,9 +166,6 @@ func (t *Tracker) Dial(network, address string) (net.Conn, error) {
 // Unwrap returns the Dialer t tracks the connections of.
 func (t *Tracker) Unwrap() []Dialer { return one(&t.dialer) }
 
-// HonoursContext reports true: a Tracker's own code never waits, so a dial
-// through it honours ctx when its Dialer does.
-func (t *Tracker) HonoursContext() bool { return true }
 
 // Open returns how many connections t handed out are open: one atomic load.
 func (t *Tracker) Open() int { return int(t.open.Load()) }

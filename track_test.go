@@ -276,7 +276,6 @@ func TestTrackerUnwrapsToItsDialer(t *testing.T) {
 	inner := &net.Dialer{}
 	tracker := dialx.NewTracker(inner)
 	assert.Equal(t, []dialx.Dialer{inner}, tracker.Unwrap())
-	assert.True(t, tracker.HonoursContext())
 }
 
 // gatedUpstream is an upstream whose dials wait for release once started.

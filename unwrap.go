@@ -123,7 +123,7 @@ func honoursContext(d Dialer, swappables *[]*Swappable) bool {
 			return false
 		}
 	case *Repeat, *Timeout, *Delay, *Consecutive, *Random, *Concurrent, *Selective,
-		*Breaker, *Limit, *Guard, *Reject:
+		*Breaker, *Limit, *Guard, *Reject, *Balancer, *Endpoint, *HTTPProxy, *TLS, *Tracker:
 	case contextHonourer:
 		if !v.HonoursContext() {
 			return false

@@ -39,6 +39,8 @@ func TestHonoursContextKnowsWhichStacksHonourCtx(t *testing.T) {
 		{"Guard", guard, true},
 		{"Resolve, Delay", NewResolve(NewDelay(nd, time.Millisecond)), true},
 		{"Concurrent, Consecutive, Random", NewConcurrent(NewConsecutive(nd), NewRandom(nd, nd)), true},
+		{"Balancer, Endpoint, TLS, Tracker", NewBalancer(NewEndpoint(nd, "db1:5432"), NewTLS(NewTracker(nd), nil)), true},
+		{"a DialerFunc under a Tracker", NewTracker(fn), false},
 		{"a DialerFunc among rules", mixed, false},
 		{"a DialerFunc deep down", NewConcurrent(nd, NewRepeat(fn, 2)), false},
 	}
