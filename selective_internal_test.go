@@ -9,7 +9,7 @@ import (
 )
 
 // sliceDialer is a Dialer that == cannot compare.
-type sliceDialer struct{ hops []string }
+type sliceDialer struct{ _ []string }
 
 func (sliceDialer) DialContext(context.Context, string, string) (net.Conn, error) { return nil, nil }
 
