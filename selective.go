@@ -12,13 +12,15 @@ import (
 // Selective routes each dial through the Dialer of the first [Rule] whose
 // pattern (see package [rules]) matches the address, whatever the network,
 // handing it the address in canonical form ([rules.Canonical]). An address
-// that matches no rule fails with a [*DialError] matching [ErrNoMatch], one
-// that cannot be read with one matching [rules.ErrInvalidAddress]; neither
-// reaches a Dialer. Use [NewSelective] to make one; the zero value is not
-// usable. A Selective is safe for concurrent use by multiple goroutines.
+// that matches no rule fails with a [*DialError] matching [ErrNoMatch] (one
+// made by [NewListed] has a catch-all), one that cannot be read with one
+// matching [rules.ErrInvalidAddress]; neither reaches a Dialer. Use
+// [NewSelective] or [NewListed] to make one; the zero value is not usable.
+// A Selective is safe for concurrent use by multiple goroutines.
 type Selective struct {
 	dialers []Dialer // of each rule, whose pattern the table keeps; Unwrap returns it
 	table   *rules.Table
+	listed  bool // made by NewListed: see dialerOf
 }
 
 // NewSelective compiles rules, in order, into a Selective; an empty list
@@ -60,11 +62,10 @@ func (s *Selective) dial(ctx context.Context, op, network, address string) (net.
 	if err != nil {
 		return nil, &DialError{Op: op, Net: network, Addr: address, Err: err}
 	}
-	dialer := s.dialers[i]
+	dialer := s.dialerOf(i)
 	t := ContextTrace(ctx)
 	if t != nil {
-		pattern, _, _ := s.table.Rule(i)
-		t(ctx, Event{Op: op, Kind: "match", Network: network, Address: address, N: i, Detail: pattern})
+		t(ctx, Event{Op: op, Kind: "match", Network: network, Address: address, N: i, Detail: s.patternOf(i)})
 	}
 	conn, err := dialInnerTraced(ctx, t, dialer, network, canonical)
 	return passOn(op, network, address, conn, err)
@@ -90,7 +91,7 @@ func (s *Selective) Refusal(ctx context.Context, network, address string) error 
 	if err != nil {
 		return &DialError{Op: "selective", Net: network, Addr: address, Err: err}
 	}
-	return refusalOf(ctx, s.dialers[i], network, canonical)
+	return refusalOf(ctx, s.dialerOf(i), network, canonical)
 }
 
 // Match returns the rule, and its index, that a dial to address would take.
@@ -99,8 +100,7 @@ func (s *Selective) Match(address string) (Rule, int, error) {
 	if err != nil {
 		return Rule{}, -1, &DialError{Op: "selective", Addr: address, Err: err}
 	}
-	pattern, _, _ := s.table.Rule(i)
-	return Rule{Pattern: pattern, Dialer: s.dialers[i]}, i, nil
+	return Rule{Pattern: s.patternOf(i), Dialer: s.dialerOf(i)}, i, nil
 }
 
 // find returns the index of the first rule that matches address, and the
@@ -108,7 +108,10 @@ func (s *Selective) Match(address string) (Rule, int, error) {
 // which costs no allocation.
 func (s *Selective) find(address string) (i int, canonical string, err error) {
 	if i, canonical, err = s.table.Match(address); i < 0 && err == nil {
-		err = ErrNoMatch
+		if !s.listed {
+			return i, canonical, ErrNoMatch
+		}
+		i = s.table.Len() // NewListed's catch-all
 	}
 	return i, canonical, err
 }
