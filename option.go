@@ -24,7 +24,7 @@ type option struct {
 func (o *option) option() *option { return o }
 
 // taker is a set of the decorators that take options.
-type taker uint8
+type taker uint16
 
 const (
 	takenByRepeat taker = 1 << iota
@@ -33,6 +33,7 @@ const (
 	takenByConcurrent
 	takenByResolve
 	takenByGuard
+	takenByReloading
 )
 
 // name is the decorator t stands for, for panics.
@@ -48,6 +49,8 @@ func (t taker) name() string {
 		return "Concurrent"
 	case takenByResolve:
 		return "Resolve"
+	case takenByReloading:
+		return "Reloading"
 	}
 	return "Guard"
 }
@@ -72,6 +75,7 @@ type settings struct {
 	stagger    time.Duration // Concurrent, Resolve, Guard
 	resolver   Resolver      // Resolve, Guard
 	exceptions []Rule        // Guard
+	interval   time.Duration // Reloading
 }
 
 // apply records opts in s for constructor, which builds a who. It panics
@@ -114,4 +118,16 @@ func WithStagger(delay time.Duration) Option {
 	}
 	return &option{name: "WithStagger", to: takenByConcurrent | takenByResolve | takenByGuard,
 		set: func(s *settings) { s.stagger = delay }}
+}
+
+// WithInterval makes a [Reloading] check its file every interval, off the
+// dial path, and read it again when it changed (default: only when
+// [Reloading.Reload] is called). Such a Reloading runs a goroutine that
+// [Reloading.Close] stops. It panics if interval is not positive.
+func WithInterval(interval time.Duration) Option {
+	if interval <= 0 {
+		panic(fmt.Sprintf("dialx: WithInterval: interval must be > 0, got %v", interval))
+	}
+	return &option{name: "WithInterval", to: takenByReloading,
+		set: func(s *settings) { s.interval = interval }}
 }
