@@ -53,7 +53,8 @@ type Reloading struct {
 
 // NewReloading reads the file at path with load and returns a Reloading
 // dialing through the Dialer load made, or load's error, or the file's,
-// as a [*DialError]. ctx carries the [Trace] (see [WithTrace]) that
+// as a [*DialError]. load runs on the goroutine that reloads, one call at a
+// time, and must not keep its reader, which is closed when it returns. ctx carries the [Trace] (see [WithTrace]) that
 // receives the Event of each reload; only its values are used, and its end
 // stops nothing: [Reloading.Close] does. It takes the [Option]
 // [WithInterval]. It panics if ctx or load is nil or path is empty.

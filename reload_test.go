@@ -430,3 +430,14 @@ func dialLabel(d dialx.Dialer, address string) (byte, error) {
 	_, err = io.ReadFull(conn, label[:])
 	return label[0], err
 }
+
+func TestReloadingDialAllocatesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "blocklist.txt")
+	writeFile(t, path, "ads.example\n")
+	instant := dialx.DialerFunc(dialtest.Instant())
+	r, err := dialx.NewReloading(context.Background(), path, blockList(instant, instant, nil))
+	require.NoError(t, err)
+	for _, address := range []string{"ads.example:443", "example.com:443"} {
+		assertDialDoesNotAllocate(t, context.Background(), r, address)
+	}
+}
