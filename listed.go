@@ -12,10 +12,9 @@ import "github.com/dialx/dialx/rules"
 //
 // Its rules are table's, each with listed as its Dialer, then a catch-all
 // "*" with unlisted, which [Selective.Match] and the "match" [Event] report
-// with index table.Len(); Unwrap returns listed and unlisted. It keeps
-// table, which never changes, and no Dialer per rule, so a list of a
-// million patterns costs no more than its Table. It panics if table,
-// listed or unlisted is nil.
+// with index table.Len(); Unwrap returns listed and unlisted. It shares
+// table, which never changes, and holds no Dialer per rule: two, however
+// long the list. It panics if table, listed or unlisted is nil.
 func NewListed(table *rules.Table, listed, unlisted Dialer) *Selective {
 	switch {
 	case table == nil:
