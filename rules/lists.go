@@ -116,7 +116,7 @@ func domainLine(b *builder, line int, text string) {
 	switch extra, _ := nextField(rest); {
 	case domain == "":
 	case strings.HasPrefix(domain, "||") || strings.HasPrefix(domain, "@@") || strings.HasPrefix(domain, "!") ||
-		strings.HasPrefix(domain, "[Adblock") || strings.ContainsAny(domain, "^$|"):
+		strings.HasPrefix(domain, "[Adblock") || hasByteOf(domain, "^$|"):
 		refuse(b, line, domain, `want one domain a line, got adblock filter syntax (write "example.com" for "||example.com^")`)
 	case extra != "":
 		refuse(b, line, domain, "want one domain a line, got "+strconv.Itoa(len(strings.Fields(text)))+" fields")
@@ -124,7 +124,7 @@ func domainLine(b *builder, line int, text string) {
 		refuse(b, line, domain, "want a domain, got an IP address")
 	case !plainName(below):
 		refuse(b, line, domain, "want a domain, got a pattern")
-	case endsInNumber([]byte(strings.ToLower(strings.TrimSuffix(below, ".")))):
+	case endsInNumberText(below):
 		refuse(b, line, domain, "want a domain, got a name that ends in a number")
 	case below != domain:
 		b.add(domain, "", line)
@@ -179,14 +179,44 @@ func refuse(b *builder, line int, field, why string) {
 // pattern grammar: no wildcard, port, block, brackets or leading dot. The
 // builder checks the name itself.
 func plainName(name string) bool {
-	return name != "" && name[0] != '.' && !strings.ContainsAny(name, "*:/[]")
+	return name != "" && name[0] != '.' && !hasByteOf(name, "*:/[]")
 }
 
-// isAddress reports whether s is an IP address, with a zone or not.
+// hasByteOf reports whether s holds one of the ASCII bytes of set: what
+// strings.ContainsAny does, without building a set on every line.
+func hasByteOf(s, set string) bool {
+	for i := range len(s) {
+		if strings.IndexByte(set, s[i]) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// endsInNumberText is endsInNumber for a name as written, which may end in
+// a dot; it converts only a name whose last character is a digit or a
+// hexadecimal letter, so that a list of names costs no allocation here.
+func endsInNumberText(name string) bool {
+	name = strings.TrimSuffix(name, ".")
+	if name == "" || !isHexDigit(name[len(name)-1]) {
+		return false
+	}
+	return endsInNumber([]byte(strings.ToLower(name)))
+}
+
+// isAddress reports whether s is an IP address, with a zone or not. A host
+// name, which neither holds a colon (IPv6) nor ends in a digit (IPv4), is
+// told apart without the error a failed parse allocates.
 func isAddress(s string) bool {
+	if s == "" || !strings.Contains(s, ":") && !isDigit(s[len(s)-1]) {
+		return false
+	}
 	_, err := netip.ParseAddr(s)
 	return err == nil
 }
+
+func isDigit(c byte) bool    { return '0' <= c && c <= '9' }
+func isHexDigit(c byte) bool { return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'f' }
 
 // isBlock reports whether s is an IP address with a prefix length.
 func isBlock(s string) bool {
