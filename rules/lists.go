@@ -101,9 +101,10 @@ var localNames = map[string]bool{
 // than it says.
 //
 // The patterns keep the file's order, and [Table.Rule] returns each, as
-// the line made it, with an empty target and its line; an [*Error] names
-// that pattern too. ParseDomains reports bad lines and reader errors as
-// [ParseHosts] does.
+// the line made it, with an empty target and its line. An [*Error] names
+// the field as written, or for a name the pattern grammar refuses the
+// pattern the line made (".exa..mple"). ParseDomains reports bad lines and
+// reader errors as [ParseHosts] does.
 func ParseDomains(r io.Reader) (*Table, error) {
 	return readList(r, domainLine)
 }
