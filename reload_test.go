@@ -182,12 +182,6 @@ func TestNewReloadingPanicsOnProgrammerErrors(t *testing.T) {
 	assert.PanicsWithValue(t, "dialx: NewReloading: ctx must not be nil, got nil", func() { _, _ = dialx.NewReloading(nil, "x", load) })
 	assert.PanicsWithValue(t, `dialx: NewReloading: path must not be empty, got ""`, func() { _, _ = dialx.NewReloading(ctx, "", load) })
 	assert.PanicsWithValue(t, "dialx: NewReloading: load must not be nil, got nil", func() { _, _ = dialx.NewReloading(ctx, "x", nil) })
-	assert.PanicsWithValue(t, "dialx: NewReloading: WithStagger does not apply to a Reloading", func() {
-		_, _ = dialx.NewReloading(ctx, "x", load, dialx.WithStagger(0))
-	})
-	assert.PanicsWithValue(t, "dialx: NewRepeat: WithInterval does not apply to a Repeat", func() {
-		dialx.NewRepeat(&dialtest.Dialer{}, 2, dialx.WithInterval(time.Second))
-	})
 	assert.PanicsWithValue(t, "dialx: WithInterval: interval must be > 0, got 0s", func() { dialx.WithInterval(0) })
 }
 
