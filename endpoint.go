@@ -71,4 +71,3 @@ func (e *Endpoint) Unwrap() []Dialer { return one(&e.dialer) }
 func (e *Endpoint) Refusal(ctx context.Context, network, _ string) error {
 	return refusalOf(ctx, e.dialer, network, e.address)
 }
-

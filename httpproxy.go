@@ -190,7 +190,6 @@ func (p *HTTPProxy) Dial(network, address string) (net.Conn, error) {
 // Unwrap returns the Dialer p reaches the proxy with.
 func (p *HTTPProxy) Unwrap() []Dialer { return one(&p.dialer) }
 
-
 // ProxyError is the cause of a dial that a proxy did not tunnel: it names
 // the proxy and either its answer, StatusCode, or why there was none, Err
 // (the dial to the proxy, a TLS handshake, a closed or broken answer, ctx),

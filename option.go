@@ -38,6 +38,7 @@ const (
 	takenByHTTPProxy
 	takenByTracker
 	takenByBalancer
+	takenByReloading
 )
 
 // name is the decorator t stands for, for panics.
@@ -59,6 +60,8 @@ func (t taker) name() string {
 		return "Tracker"
 	case takenByBalancer:
 		return "Balancer"
+	case takenByReloading:
+		return "Reloading"
 	}
 	return "Guard"
 }
@@ -84,10 +87,11 @@ type settings struct {
 	resolver   Resolver      // Resolve, Guard
 	exceptions []Rule        // Guard
 
-	proxyTLS    *tls.Config // HTTPProxy
-	proxyHeader http.Header // HTTPProxy
-	cache       *DNSCache   // Resolve, Guard
-	balance     balancing   // Balancer
+	proxyTLS    *tls.Config   // HTTPProxy
+	proxyHeader http.Header   // HTTPProxy
+	cache       *DNSCache     // Resolve, Guard
+	balance     balancing     // Balancer
+	interval    time.Duration // Reloading
 }
 
 // apply records opts in s for constructor, which builds a who. It panics
@@ -132,4 +136,16 @@ func WithStagger(delay time.Duration) Option {
 	}
 	return &option{name: "WithStagger", to: takenByConcurrent | takenByResolve | takenByGuard,
 		set: func(s *settings) { s.stagger = delay }}
+}
+
+// WithInterval makes a [Reloading] check its file every interval, off the
+// dial path, and read it again when it changed (default: only when
+// [Reloading.Reload] is called). Such a Reloading runs a goroutine that
+// [Reloading.Close] stops. It panics if interval is not positive.
+func WithInterval(interval time.Duration) Option {
+	if interval <= 0 {
+		panic(fmt.Sprintf("dialx: WithInterval: interval must be > 0, got %v", interval))
+	}
+	return &option{name: "WithInterval", to: takenByReloading,
+		set: func(s *settings) { s.interval = interval }}
 }

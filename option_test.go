@@ -2,6 +2,7 @@ package dialx_test
 
 import (
 	"context"
+	"io"
 	"net/netip"
 	"testing"
 	"time"
@@ -31,6 +32,12 @@ func takers() []struct {
 		{"NewResolve", "Resolve", func(opts ...dialx.Option) { dialx.NewResolve(inner, opts...) }},
 		{"NewGuard", "Guard", func(opts ...dialx.Option) { dialx.NewGuard(inner, opts...) }},
 		{"NewTracker", "Tracker", func(opts ...dialx.Option) { dialx.NewTracker(inner, opts...) }},
+		{"NewReloading", "Reloading", func(opts ...dialx.Option) {
+			// A missing file: options are checked before it is read, and no
+			// goroutine of WithInterval starts.
+			load := func(io.Reader) (dialx.Dialer, error) { return inner, nil }
+			_, _ = dialx.NewReloading(context.Background(), "testdata/missing/list.txt", load, opts...)
+		}},
 	}
 }
 
@@ -52,6 +59,7 @@ func TestOptionsApplyToTheConstructorsTheirDocsName(t *testing.T) {
 		{"WithConsecutiveFailures", dialx.WithConsecutiveFailures(3), []string{"Breaker"}},
 		{"WithFailureRatio", dialx.WithFailureRatio(0.5, time.Second, 10), []string{"Breaker"}},
 		{"WithForget", dialx.WithForget(time.Minute, 10), []string{"Breaker"}},
+		{"WithInterval", dialx.WithInterval(time.Minute), []string{"Reloading"}},
 	}
 	for _, o := range options {
 		for _, taker := range takers() {

@@ -16,10 +16,11 @@ import (
 // Selective routes each dial through the Dialer of the first [Rule] whose
 // pattern (see package [rules]) matches the address, whatever the network,
 // handing it the address in canonical form ([rules.Canonical]). An address
-// that matches no rule fails with a [*DialError] matching [ErrNoMatch], one
-// that cannot be read with one matching [rules.ErrInvalidAddress]; neither
-// reaches a Dialer. Use [NewSelective] to make one; the zero value is not
-// usable. A Selective is safe for concurrent use by multiple goroutines.
+// that matches no rule fails with a [*DialError] matching [ErrNoMatch] (one
+// made by [NewListed] has a catch-all), one that cannot be read with one
+// matching [rules.ErrInvalidAddress]; neither reaches a Dialer. Use
+// [NewSelective] or [NewListed] to make one; the zero value is not usable.
+// A Selective is safe for concurrent use by multiple goroutines.
 type Selective struct {
 	// The Dialer of rule i is dialers[route.At(i)]: rules that follow one
 	// another with one Dialer, as those of a block list do, share one
@@ -28,6 +29,7 @@ type Selective struct {
 	dialers []Dialer
 	route   runs.Runs
 	table   *rules.Table // the patterns
+	listed  bool         // made by NewListed: see patternOf
 }
 
 // NewSelective compiles rules, in order, into a Selective; an empty list
@@ -100,8 +102,7 @@ func (s *Selective) dial(ctx context.Context, op, network, address string) (net.
 	dialer := s.dialer(i)
 	t := ContextTrace(ctx)
 	if t != nil {
-		pattern, _, _ := s.table.Rule(i)
-		t(ctx, Event{Op: op, Kind: "match", Network: network, Address: address, N: i, Detail: pattern})
+		t(ctx, Event{Op: op, Kind: "match", Network: network, Address: address, N: i, Detail: s.patternOf(i)})
 	}
 	conn, err := dialInnerTraced(ctx, t, dialer, network, canonical)
 	return passOn(op, network, address, conn, err)
@@ -136,8 +137,7 @@ func (s *Selective) Match(address string) (Rule, int, error) {
 	if err != nil {
 		return Rule{}, -1, &DialError{Op: "selective", Addr: address, Err: err}
 	}
-	pattern, _, _ := s.table.Rule(i)
-	return Rule{Pattern: pattern, Dialer: s.dialer(i)}, i, nil
+	return Rule{Pattern: s.patternOf(i), Dialer: s.dialer(i)}, i, nil
 }
 
 // find returns the index of the first rule that matches address, and the
@@ -145,7 +145,10 @@ func (s *Selective) Match(address string) (Rule, int, error) {
 // which costs no allocation.
 func (s *Selective) find(address string) (i int, canonical string, err error) {
 	if i, canonical, err = s.table.Match(address); i < 0 && err == nil {
-		err = ErrNoMatch
+		if !s.listed {
+			return i, canonical, ErrNoMatch
+		}
+		i = s.table.Len() // NewListed's catch-all
 	}
 	return i, canonical, err
 }

@@ -105,4 +105,3 @@ func (t *TLS) Dial(network, address string) (net.Conn, error) {
 
 // Unwrap returns the Dialer t makes the handshake over.
 func (t *TLS) Unwrap() []Dialer { return one(&t.dialer) }
-

@@ -30,10 +30,13 @@ import (
 //	resolve                    stale       Detail: the host; Elapsed: the answer's age; Err: the lookup's failure
 //	tls                        handshake   Detail: the server name; Elapsed: the handshake; Err
 //	endpoint                   dial        Detail: the fixed address (Address is the one asked)
+//	reload                     reloaded    Detail: the file; Elapsed: reading it and building its Dialer
+//	reload                     rejected    Detail: the file; Elapsed; Err: why, the last good Dialer kept
 //
 // A "dial" is an innermost one (see [Dialer]), with the address the innermost
 // Dialer gets: canonical behind a [Selective], an IP behind a [Resolve]. A
-// "state" change is one this dial made. A Dialer of your own uses its own Op.
+// "state" change is one this dial made. A "reload" is a [Reloading]'s, which
+// sets no Network or Address. A Dialer of your own uses its own Op.
 type Event struct {
 	Op, Kind         string
 	Network, Address string

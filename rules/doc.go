@@ -3,8 +3,11 @@
 // and Guard, for use on its own by code that checks a destination before it
 // connects, such as an HTTP handler or a proxy.
 //
-// [Compile] builds a [Table] from patterns and [Parse] from a rules file;
-// [Table.Match] finds the first pattern that matches an address and returns
+// [Compile] builds a [Table] from patterns and [Parse] from a rules file,
+// whose lines name a target; [ParseHosts], [ParseDomains] and [ParseCIDRs]
+// read the lists users already have (hosts files, domain lists, CIDR lists
+// such as Spamhaus's DROP) into a Table whose rules have no target, for a
+// whole list to mean one thing, such as "block". [Table.Match] finds the first pattern that matches an address and returns
 // the address in the canonical form it checked, which is what should be
 // dialed. [NonPublicPrefixes] lists the address blocks that are not globally
 // reachable, for refusing them.

@@ -32,6 +32,14 @@ const maxLine = 64 << 10
 // being held in memory, and the lines after it are still checked. An error
 // of r ends the file and is returned too, naming the line it was reading.
 func Parse(r io.Reader) (*Table, error) {
+	return readList(r, parseLine)
+}
+
+// readList reads a list file into a Table, handing each line to parseLine
+// without its end of line, and the first without a byte order mark. It is
+// the one loop of every list format, so that each bounds its lines and
+// reports its bad lines and the reader's error alike.
+func readList(r io.Reader, parseLine func(b *builder, line int, text string)) (*Table, error) {
 	// Wrapped, so that a *bufio.Reader of the caller's with a larger buffer
 	// is not used as it is: the buffer's size is the line limit.
 	lines := bufio.NewReaderSize(struct{ io.Reader }{r}, maxLine+len("\r\n"))
@@ -40,10 +48,13 @@ func Parse(r io.Reader) (*Table, error) {
 		// A read that ends the file may still bring its last line; an
 		// empty one holds no rule.
 		raw, tooLong, err := readLine(lines)
-		if tooLong {
+		switch {
+		case tooLong:
 			b.fail(&Error{Line: line, Index: b.count(), Pattern: excerpt(raw),
 				Err: errors.New("line is longer than " + strconv.Itoa(maxLine) + " bytes")})
-		} else {
+		case line == 1:
+			parseLine(b, line, strings.TrimPrefix(string(raw), "\uFEFF"))
+		default:
 			parseLine(b, line, string(raw))
 		}
 		if err != nil {
@@ -85,9 +96,6 @@ func excerpt(raw []byte) string {
 
 // parseLine reads line number line of a rules file into b.
 func parseLine(b *builder, line int, text string) {
-	if line == 1 {
-		text = strings.TrimPrefix(text, "\uFEFF")
-	}
 	if comment := strings.IndexByte(text, '#'); comment >= 0 {
 		text = text[:comment]
 	}
