@@ -15,7 +15,8 @@
 //     [Balancer] to the healthiest, by measured connect times.
 //   - [Concurrent] races Dialers, at once or staggered as in Happy Eyeballs.
 //   - [Endpoint] dials one fixed address, a replica of a failover list.
-//   - [Selective] routes each dial by rules on its address.
+//   - [Selective] routes each dial by rules on its address; [NewListed] maps a
+//     whole block list onto one Dialer, and [Reloading] re-reads it from a file.
 //   - [Resolve] resolves names itself, so that IP rules hold for names, and
 //     caches answers with [WithCache].
 //   - [Guard] dials only public destinations, against request forgery (SSRF).
