@@ -67,7 +67,9 @@ type portRange struct{ lo, hi uint16 }
 func Compile(patterns ...string) (*Table, error) {
 	size := 0
 	for _, p := range patterns {
-		size += len(p) + 2
+		if len(p) <= maxPatternLen { // a longer one is refused unread
+			size += len(p) + 2
+		}
 	}
 	b := newBuilder(len(patterns), size, false)
 	for _, p := range patterns {
