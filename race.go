@@ -32,6 +32,10 @@ type race struct {
 	// report makes the race report the "concurrent" events, which are
 	// Concurrent's.
 	report bool
+	// inline says every attempt's Dialer is known to honour ctx, so that
+	// the last attempt to start may run on the caller's goroutine: a
+	// winner elsewhere cancels it, and it returns at once.
+	inline bool
 }
 
 // raceResult is what racer number racer delivers.
@@ -47,7 +51,7 @@ func (r *race) run(ctx context.Context) (net.Conn, error) {
 	}
 	raceCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	s := raceState{race: *r, ctx: raceCtx, caller: ctx, trace: ContextTrace(ctx),
+	s := raceState{race: *r, ctx: raceCtx, cancel: cancel, caller: ctx, trace: ContextTrace(ctx),
 		// Buffered so that no racer ever blocks on delivery, even after
 		// the race is decided.
 		results: make(chan raceResult, r.racers),
@@ -76,6 +80,9 @@ func (r *race) run(ctx context.Context) (net.Conn, error) {
 			timer.Reset(r.stagger)
 		}
 	}
+	if r.inline && (r.racers == 1 || r.stagger == 0) {
+		s.inlineLast = true
+	}
 	if r.stagger > 0 {
 		startNext()
 		defer func() {
@@ -87,6 +94,11 @@ func (r *race) run(ctx context.Context) (net.Conn, error) {
 		for s.started < r.racers {
 			s.start()
 		}
+	}
+	if s.inline != nil {
+		// The last attempt has been dialed on this goroutine; its result
+		// waits in results with the others'.
+		s.inline()
 	}
 
 	for s.finished < r.racers {
@@ -162,6 +174,11 @@ type raceState struct {
 	failed   []bool // by racer, kept only to report "cancelled" events
 	started  int
 	finished int // failed, that is: the race ends at the first success
+	// inlineLast makes start leave the last attempt to inline, which
+	// dials it on the caller's goroutine once the others are started.
+	inlineLast bool
+	inline     func()
+	cancel     context.CancelFunc // of ctx
 }
 
 // start starts the next attempt.
@@ -172,16 +189,25 @@ func (s *raceState) start() {
 		s.trace(s.caller, Event{Op: "concurrent", Kind: "start", Network: s.network, Address: s.address, N: i, Elapsed: time.Since(s.began)})
 	}
 	d, address := s.attempt(i)
-	go runRacer(s.ctx, s.trace, d, s.network, address, i, s.results)
+	if s.inlineLast && s.started == s.racers {
+		s.inline = func() { runRacer(s.ctx, s.cancel, s.trace, d, s.network, address, i, s.results) }
+		return
+	}
+	go runRacer(s.ctx, s.cancel, s.trace, d, s.network, address, i, s.results)
 }
 
 // runRacer makes attempt i of a race and delivers its result, whether the
-// dial returns, panics or ends the goroutine.
-func runRacer(ctx context.Context, t Trace, d Dialer, network, address string, i int, results chan<- raceResult) {
+// dial returns, panics or ends the goroutine. A connection or a panic
+// decides the race: once it is delivered, decided cancels the other
+// attempts, so that one dialing on the caller's goroutine returns.
+func runRacer(ctx context.Context, decided context.CancelFunc, t Trace, d Dialer, network, address string, i int, results chan<- raceResult) {
 	res := raceResult{racer: i}
 	defer func() {
 		res.caught(recover())
 		results <- res
+		if res.conn != nil || res.panicked != nil {
+			decided()
+		}
 	}()
 	res.conn, res.err = dialInnerTraced(ctx, t, d, network, address)
 	res.returned = true

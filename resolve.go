@@ -36,6 +36,11 @@ type Resolve struct {
 	resolver     Resolver
 	attemptDelay time.Duration
 	cache        *dnsCache // nil without WithCache
+	// inline says dialer is known to honour ctx, as long as the current
+	// Dialer of each of swappables does, so that a race of one address,
+	// or of all at once, dials its last address on the caller's goroutine.
+	inline     bool
+	swappables []*Swappable
 }
 
 // NewResolve returns a Resolve that dials through d, configured by
@@ -50,6 +55,7 @@ func NewResolve(d Dialer, opts ...Option) *Resolve {
 // newResolve is NewResolve with the options applied, for it and NewGuard.
 func newResolve(d Dialer, s *settings) *Resolve {
 	r := &Resolve{dialer: d, resolver: s.resolver, attemptDelay: s.stagger}
+	r.inline = honoursContext(d, &r.swappables)
 	if r.resolver == nil {
 		r.resolver = net.DefaultResolver
 	}
@@ -94,7 +100,8 @@ func (r *Resolve) DialContext(ctx context.Context, network, address string) (net
 		return conn, nil
 	}
 	race := race{op: "resolve", noun: "addresses", network: network, address: address,
-		racers: len(ips), dialer: r.dialer, ips: ips, port: port, stagger: r.attemptDelay}
+		racers: len(ips), dialer: r.dialer, ips: ips, port: port, stagger: r.attemptDelay,
+		inline: r.inline && swappablesHonour(r.swappables)}
 	return race.run(ctx)
 }
 

@@ -183,8 +183,9 @@ func TestTimeoutCountsAnInnerFailureAtTheDeadlineAsATimeout(t *testing.T) {
 // the test runs on.
 type declared struct {
 	*dialtest.Dialer
-	honours bool
-	inline  atomic.Bool
+	honours   bool
+	inline    atomic.Bool // the last dial ran on the caller's goroutine
+	sawInline atomic.Bool // some dial did
 }
 
 func (d *declared) HonoursContext() bool { return d.honours }
@@ -195,7 +196,11 @@ type honouringResolver struct{ dialx.Resolver }
 func (honouringResolver) HonoursContext() bool { return true }
 
 func (d *declared) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	d.inline.Store(onTestGoroutine())
+	on := onTestGoroutine()
+	d.inline.Store(on)
+	if on {
+		d.sawInline.Store(true)
+	}
 	return d.Dialer.DialContext(ctx, network, address)
 }
 
