@@ -16,24 +16,24 @@ import (
 )
 
 // exchange makes the CONNECT exchange for address over conn, the
-// connection to the proxy, bounded by ctx, and returns the tunnel.
+// connection to the proxy, bounded by ctx, and returns the tunnel; it
+// closes conn if the exchange fails.
 func (p *HTTPProxy) exchange(ctx context.Context, conn net.Conn, address string) (net.Conn, error) {
 	if deadline, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(deadline)
 	}
-	// A cancelled ctx has no deadline to set: one in the past wakes the
-	// reads and writes below instead. done tells when it is set, so that
-	// clearing the deadline cannot come before it.
+	// A ctx that ends midway fails the dial whatever comes of the exchange,
+	// so it closes conn: that wakes the reads and writes below on any
+	// connection, one whose SetDeadline fails (an SSH channel's) too. done
+	// tells when it is closed, so that conn is closed once.
 	done := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
-		conn.SetDeadline(time.Unix(1, 0))
+		conn.Close()
 		close(done)
 	})
 	tunnel, status, err := p.connect(conn, address)
 	if !stop() {
 		<-done
-		// ctx ended during the exchange: whatever came of it, the dial
-		// fails, as the Dialer contract asks.
 		return nil, &ProxyError{Proxy: p.proxy, Err: ctx.Err()}
 	}
 	if err != nil && expired(ctx) {
@@ -44,6 +44,7 @@ func (p *HTTPProxy) exchange(ctx context.Context, conn net.Conn, address string)
 		err = conn.SetDeadline(time.Time{})
 	}
 	if err != nil || status != 0 {
+		conn.Close()
 		return nil, &ProxyError{Proxy: p.proxy, StatusCode: status, Err: err}
 	}
 	return tunnel, nil

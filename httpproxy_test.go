@@ -277,6 +277,53 @@ func TestHTTPProxyDeadlineEndsAnExchangeWithASilentProxy(t *testing.T) {
 	<-closed
 }
 
+// noDeadlineConn is a connection that cannot take deadlines, as an SSH
+// channel's: SetDeadline fails and does nothing.
+type noDeadlineConn struct{ net.Conn }
+
+func (noDeadlineConn) SetDeadline(time.Time) error { return errors.New("deadline not supported") }
+
+// A ctx that ends ends the exchange even over a connection that takes no
+// deadline, and the connection is closed.
+func TestHTTPProxyCtxEndsAnExchangeOverAConnectionWithoutDeadlines(t *testing.T) {
+	for _, name := range []string{"cancelled", "deadline"} {
+		t.Run(name, func(t *testing.T) {
+			asked, closed := make(chan struct{}), make(chan struct{})
+			inner := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
+				client, proxy := net.Pipe()
+				go func() { // a proxy that reads the request and never answers
+					defer close(closed)
+					if _, err := http.ReadRequest(bufio.NewReader(proxy)); err == nil {
+						close(asked)
+						io.Copy(io.Discard, proxy)
+					}
+				}()
+				return noDeadlineConn{client}, nil
+			})
+			ctx, cancel := context.WithCancel(context.Background())
+			if name == "deadline" {
+				ctx, cancel = context.WithTimeout(context.Background(), 20*time.Millisecond)
+			} else {
+				go func() { <-asked; cancel() }()
+			}
+			defer cancel()
+			result := make(chan error, 1)
+			go func() {
+				_, err := newHTTPProxy(t, inner, &url.URL{Scheme: "http", Host: "proxy.internal:3128"}).
+					DialContext(ctx, "tcp", "db.internal:5432")
+				result <- err
+			}()
+			select {
+			case err := <-result:
+				assert.ErrorIs(t, err, ctx.Err())
+			case <-time.After(10 * time.Second):
+				t.Fatal("the dial outlived its ctx")
+			}
+			<-closed
+		})
+	}
+}
+
 // deadlineConn records the deadlines set on a connection.
 type deadlineConn struct {
 	net.Conn
