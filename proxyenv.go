@@ -16,12 +16,14 @@ import (
 // ProxyFromEnvironment returns a [Selective] that dials as the environment
 // asks: through the proxies of HTTP_PROXY, HTTPS_PROXY and ALL_PROXY,
 // directly (through d) the destinations NO_PROXY exempts and those no
-// proxy applies to. It reads them as golang.org/x/net/http/httpproxy
-// (and so net/http) does, lower case before upper case, and with the same
-// NO_PROXY dialect: "*", IP addresses and blocks, names that match
-// themselves and the names below them, ".name" and "*.name" for those
-// below only, each optionally with ":port". Like httpproxy it never
-// proxies localhost and the loopback addresses.
+// proxy applies to. It reads them as golang.org/x/net/http/httpproxy does,
+// lower case before upper case (net/http's own copy of httpproxy, in Go
+// 1.26, reads upper case first, so where both cases are set and differ the
+// two choose differently), and with the same NO_PROXY dialect: "*", IP
+// addresses and blocks, names that match themselves and the names below
+// them, ".name" and "*.name" for those below only, each optionally with
+// ":port". Like httpproxy it never proxies localhost and the loopback
+// addresses.
 //
 // A dial carries no URL scheme, so the port stands for it: port 80 is http
 // and takes HTTP_PROXY, every other port is https and takes HTTPS_PROXY,

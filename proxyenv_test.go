@@ -143,6 +143,27 @@ func TestProxyFromEnvironmentDecidesAsHTTPProxy(t *testing.T) {
 	}
 }
 
+// Where a variable is set in both cases, the lower case one is read, as
+// httpproxy reads them; ALL_PROXY too, as curl reads it.
+func TestProxyFromEnvironmentReadsLowerCaseFirst(t *testing.T) {
+	setProxyEnvironment(t, map[string]string{
+		"http_proxy": "http://lower-http:1", "HTTP_PROXY": "http://upper-http:1",
+		"all_proxy": "http://lower-all:1", "ALL_PROXY": "http://upper-all:1",
+		"no_proxy": "lower.example", "NO_PROXY": "upper.example",
+	})
+	direct := &net.Dialer{}
+	s, err := dialx.ProxyFromEnvironment(direct)
+	require.NoError(t, err)
+	for address, want := range map[string]string{
+		"example.com:80":    "http://lower-http:1",
+		"example.com:443":   "http://lower-all:1",
+		"lower.example:443": "direct",
+		"upper.example:443": "http://lower-all:1",
+	} {
+		assert.Equal(t, want, decision(t, s, direct, address), address)
+	}
+}
+
 func TestProxyFromEnvironmentRules(t *testing.T) {
 	setProxyEnvironment(t, map[string]string{
 		"HTTPS_PROXY": "http://u:p@proxy.internal:3128", "NO_PROXY": ".corp.example, 10.0.0.0/8, bad*entry"})
