@@ -299,6 +299,44 @@ func TestCacheLookupOutlivesTheDialsThatLeaveIt(t *testing.T) {
 	})
 }
 
+// A lookup lasts no longer than the dial that started it would have waited:
+// one that hangs is given up at that dial's deadline, and a dial that joined
+// it with time left looks up again, rather than every later dial joining
+// the hung lookup for as long as dials keep coming.
+func TestCacheLookupLastsNoLongerThanTheDialThatStartedIt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		resolver := newCountingResolver(map[string]string{"db.example": "192.0.2.1"})
+		resolver.block = true // the first lookup hangs, its answer lost
+		d := dialx.NewResolve(&recorder{}, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{}))
+		dial := func() <-chan error {
+			result := make(chan error, 1)
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				defer cancel()
+				conn, err := d.DialContext(ctx, "tcp", "db.example:5432")
+				if err == nil {
+					conn.Close()
+				}
+				result <- err
+			}()
+			return result
+		}
+		first := dial()
+		synctest.Wait()
+		resolver.mu.Lock()
+		resolver.block = false // the next lookup is answered
+		resolver.mu.Unlock()
+		time.Sleep(time.Second / 2)
+		second := dial() // joins the hung lookup
+		assert.ErrorIs(t, <-first, context.DeadlineExceeded)
+		require.NoError(t, <-second, "the second dial looked up again once the first's deadline passed")
+		assert.Equal(t, 2, resolver.count("db.example"))
+		assert.Equal(t, 1, resolver.cancelled)
+		dialOK(t, context.Background(), d, "db.example:5432")
+		assert.Equal(t, 2, resolver.count("db.example"), "the second lookup's answer is kept")
+	})
+}
+
 type panickingResolver struct{}
 
 func (panickingResolver) LookupNetIP(context.Context, string, string) ([]netip.Addr, error) {
