@@ -152,10 +152,12 @@ func proxyFromURL(d Dialer, value string, s *settings) (Dialer, error) {
 		}
 	}
 	if proxyURL == nil {
-		// Not err itself, whose message quotes the value, credentials and all.
+		// Not err itself, whose message quotes the value, credentials and
+		// all, nor its cause's quotes: a '/' or '#' in a password ends the
+		// URL's authority, and the rest of the password is then a "port".
 		var bad *url.Error
 		errors.As(err, &bad)
-		return nil, fmt.Errorf("not a proxy URL: %w", bad.Err)
+		return nil, errors.New("not a proxy URL: " + withoutQuotes(bad.Err.Error()))
 	}
 	switch proxyURL.Scheme {
 	case "http", "https":
@@ -165,6 +167,23 @@ func proxyFromURL(d Dialer, value string, s *settings) (Dialer, error) {
 	}
 	return nil, fmt.Errorf("proxy %s: scheme must be http, https, socks5 or socks5h, got %q",
 		withoutUserinfo(proxyURL), proxyURL.Scheme)
+}
+
+// withoutQuotes is message without the quoted parts, and the space
+// before each: `invalid port ":x" after host` is "invalid port after host".
+func withoutQuotes(message string) string {
+	var b strings.Builder
+	for {
+		before, after, ok := strings.Cut(message, ` "`)
+		b.WriteString(before)
+		if !ok {
+			return b.String()
+		}
+		_, message, ok = strings.Cut(after, `"`)
+		if !ok {
+			return b.String()
+		}
+	}
 }
 
 // newSocksProxy is the Dialer through the SOCKS5 proxy at proxyURL, which

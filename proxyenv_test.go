@@ -197,7 +197,14 @@ func TestProxyFromEnvironmentRefusesAProxyURLItCannotUse(t *testing.T) {
 		{map[string]string{"HTTPS_PROXY": "ftp://u:secret@proxy.internal"},
 			`dialx: ProxyFromEnvironment: HTTPS_PROXY: proxy ftp://proxy.internal: scheme must be http, https, socks5 or socks5h, got "ftp"`},
 		{map[string]string{"http_proxy": "http://u:secret@proxy.internal:http"},
-			`dialx: ProxyFromEnvironment: HTTP_PROXY: not a proxy URL: invalid port ":http" after host`},
+			`dialx: ProxyFromEnvironment: HTTP_PROXY: not a proxy URL: invalid port after host`},
+		// A '/' ends the authority: the password's end would be the port.
+		{map[string]string{"HTTPS_PROXY": "http://u:sec/secret@proxy.internal:3128"},
+			`dialx: ProxyFromEnvironment: HTTPS_PROXY: not a proxy URL: invalid port after host`},
+		{map[string]string{"HTTPS_PROXY": "http://u:s%zzsecret@proxy.internal:3128"},
+			`dialx: ProxyFromEnvironment: HTTPS_PROXY: not a proxy URL: invalid URL escape`},
+		{map[string]string{"HTTPS_PROXY": "http://u:secret@bad host.internal:3128"},
+			`dialx: ProxyFromEnvironment: HTTPS_PROXY: not a proxy URL: invalid character in host name`},
 		{map[string]string{"all_proxy": "socks5://u:secret@proxy.internal:99999"}, ""},
 	}
 	for _, tt := range tests {
@@ -208,6 +215,8 @@ func TestProxyFromEnvironmentRefusesAProxyURLItCannotUse(t *testing.T) {
 			assert.EqualError(t, err, tt.want)
 		}
 		assert.NotContains(t, err.Error(), "secret")
+		assert.NotContains(t, err.Error(), "sec")
+		assert.NotContains(t, err.Error(), "zz")
 	}
 }
 
