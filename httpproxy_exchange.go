@@ -61,9 +61,12 @@ func (p *HTTPProxy) connect(conn net.Conn, address string) (tunnel net.Conn, sta
 		}
 		conn = secure
 	}
+	// Without an Opaque URL the request-target is the Host header's form
+	// of address (an IDN in punycode, no IPv6 zone), which Write checks:
+	// the request line must be ASCII and agree with the Host header.
 	request := &http.Request{
 		Method: http.MethodConnect,
-		URL:    &url.URL{Opaque: address},
+		URL:    &url.URL{},
 		Host:   address,
 		Header: p.header,
 	}

@@ -141,6 +141,25 @@ func TestHTTPProxyWithoutUserinfoSendsNoCredentials(t *testing.T) {
 	assert.Equal(t, "[2001:db8::1]:443", r.RequestURI)
 }
 
+// The request-target is the Host header's ASCII form of the address, as
+// the request line needs.
+func TestHTTPProxyRequestTargetIsTheHostHeader(t *testing.T) {
+	fake := startFakeProxy(t, answerThenEcho("HTTP/1.1 200 OK\r\n\r\n"))
+	p := newHTTPProxy(t, &net.Dialer{}, fake.url(""))
+	for _, tt := range []struct{ address, want string }{
+		{"db.internal:5432", "db.internal:5432"},
+		{"[::1]:443", "[::1]:443"},
+		{"bücher.example:443", "xn--bcher-kva.example:443"},
+	} {
+		conn, err := p.DialContext(context.Background(), "tcp", tt.address)
+		require.NoError(t, err, tt.address)
+		conn.Close()
+		r := <-fake.requests
+		assert.Equal(t, tt.want, r.RequestURI, tt.address)
+		assert.Equal(t, tt.want, r.Host, tt.address)
+	}
+}
+
 func TestHTTPProxyHeaderCredentialsReplaceTheUserinfo(t *testing.T) {
 	fake := startFakeProxy(t, answerThenEcho("HTTP/1.1 200 OK\r\n\r\n"))
 	header := http.Header{"Proxy-Authorization": {"Bearer token"}}
