@@ -233,7 +233,9 @@ func (c *dnsCache) record(key cacheKey, call *sharedLookup) {
 	now := time.Now()
 	element, ok := c.entries[key]
 	if !ok {
-		if call.err != nil && c.config.FailureTTL < 0 && c.config.Stale < 0 {
+		if call.err != nil && c.config.FailureTTL < 0 {
+			// A failure not kept, of a name with no answer to serve
+			// stale: an entry would only push a useful one out.
 			return
 		}
 		element = c.order.PushFront(&cacheEntry{key: key})

@@ -163,6 +163,21 @@ func TestCacheWithoutFailureTTLAsksOnEveryFailure(t *testing.T) {
 	})
 }
 
+// A failure that is not kept takes no room: names that fail do not push
+// out the answers of names that work.
+func TestCacheWithoutFailureTTLKeepsNoRoomForFailures(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		resolver := newCountingResolver(map[string]string{"db.example": "192.0.2.1"})
+		d := dialx.NewResolve(&recorder{}, dialx.WithResolver(resolver),
+			dialx.WithCache(dialx.DNSCache{FailureTTL: -1, Names: 1}))
+		dialOK(t, context.Background(), d, "db.example:5432")
+		_, err := d.DialContext(context.Background(), "tcp", "gone.example:80")
+		require.Error(t, err)
+		dialOK(t, context.Background(), d, "db.example:5432")
+		assert.Equal(t, 1, resolver.count("db.example"))
+	})
+}
+
 func TestCacheServesAStaleAnswerForABoundedTimeWhenTheResolverFails(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		resolver := newCountingResolver(map[string]string{"db.example": "192.0.2.1"})
