@@ -27,7 +27,8 @@ type DNSCache struct {
 	// asked once per dial (default 1 second).
 	FailureTTL time.Duration
 	// Stale is how long past its TTL an answer is still used when the
-	// resolver fails to give a new one (default 5 minutes).
+	// resolver fails to give a new one: it answers with an error, or not
+	// before the deadline of the dial that asked (default 5 minutes).
 	Stale time.Duration
 	// Names is how many names are kept; past it, the least recently used is
 	// dropped (default 1024).
@@ -147,14 +148,14 @@ func (c *dnsCache) addresses(ctx context.Context, network, address, host string)
 			return nil, ctx.Err()
 		}
 		call.raise()
+		if call.stale {
+			traceCache(ctx, "stale", network, address, host, call.age, call.err)
+			return call.addrs, nil
+		}
 		if call.cut && !expired(ctx) {
 			// The lookup ran out of the time of the dial that started
 			// it, and this one has time left: it looks up again.
 			continue
-		}
-		if call.stale {
-			traceCache(ctx, "stale", network, address, host, call.age, call.err)
-			return call.addrs, nil
 		}
 		if t := ContextTrace(ctx); t != nil {
 			n := 0
@@ -210,9 +211,15 @@ func (c *dnsCache) run(ctx context.Context, key cacheKey, call *sharedLookup) {
 		} else if !returned {
 			call.err = errResolverGoexit
 		}
-		call.cut = ctx.Err() != nil
+		// A lookup that failed once its ctx ended failed for want of
+		// time: past its deadline, the resolver did not answer in time
+		// (the last dial may have left at that moment, cancelling it);
+		// cancelled before, nobody waits for it.
+		call.cut = returned && call.err != nil && ctx.Err() != nil
+		deadline, bounded := ctx.Deadline()
+		late := bounded && !time.Now().Before(deadline)
 		c.mu.Lock()
-		if returned && !call.cut {
+		if returned && (!call.cut || late) {
 			c.record(key, call)
 		}
 		if c.calls[key] == call {
@@ -228,10 +235,15 @@ func (c *dnsCache) run(ctx context.Context, key cacheKey, call *sharedLookup) {
 
 // record keeps the outcome of call, a lookup of key that was not
 // cancelled, and turns a failure into a stale answer if the cache has one
-// young enough. c.mu is held.
+// young enough. A lookup cut at its deadline is kept only then: its error
+// would otherwise fail dials that have the time to wait for a lookup.
+// c.mu is held.
 func (c *dnsCache) record(key cacheKey, call *sharedLookup) {
 	now := time.Now()
 	element, ok := c.entries[key]
+	if call.cut && (!ok || !c.servesStale(element.Value.(*cacheEntry), now)) {
+		return
+	}
 	if !ok {
 		if call.err != nil && c.config.FailureTTL < 0 {
 			// A failure not kept, of a name with no answer to serve
@@ -255,9 +267,14 @@ func (c *dnsCache) record(key cacheKey, call *sharedLookup) {
 	if c.config.FailureTTL < 0 {
 		e.failed = time.Time{} // kept for a stale answer only
 	}
-	if e.addrs != nil && now.Sub(e.answered) < c.config.TTL+c.config.Stale {
+	if c.servesStale(e, now) {
 		call.addrs, call.stale, call.age = e.addrs, true, now.Sub(e.answered)
 	}
+}
+
+// servesStale reports whether e has an answer young enough to serve stale.
+func (c *dnsCache) servesStale(e *cacheEntry, now time.Time) bool {
+	return e.addrs != nil && now.Sub(e.answered) < c.config.TTL+c.config.Stale
 }
 
 // leave takes a dial whose ctx ended off the waiters of call, and cancels
@@ -287,7 +304,7 @@ type sharedLookup struct {
 	err      error
 	stale    bool          // addrs is a stale answer, given because of err
 	age      time.Duration // of a stale answer
-	cut      bool          // its ctx ended first: its deadline, or no dial waits
+	cut      bool          // it failed once its ctx ended: its deadline, or no dial waits
 	panicked *innerPanic
 }
 

@@ -352,6 +352,35 @@ func TestCacheLookupLastsNoLongerThanTheDialThatStartedIt(t *testing.T) {
 	})
 }
 
+// A resolver that stops answering, its lookups outlasting the dials that
+// wait for them, fails as one that answers with an error does: a stale
+// answer serves.
+func TestCacheServesAStaleAnswerWhenTheResolverDoesNotAnswerInTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		resolver := newCountingResolver(map[string]string{"db.example": "192.0.2.1"})
+		dialer := &recorder{}
+		d := dialx.NewResolve(dialer, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{
+			TTL: time.Minute, FailureTTL: time.Second, Stale: 10 * time.Minute}))
+		var kinds []string
+		ctx := cacheKinds(&kinds)
+		dialOK(t, ctx, d, "db.example:5432")
+
+		resolver.mu.Lock()
+		resolver.block = true // from now on no lookup is answered
+		resolver.mu.Unlock()
+		time.Sleep(time.Minute)
+		timed, cancel := context.WithTimeout(ctx, time.Second)
+		d.DialContext(timed, "tcp", "db.example:5432") // waits for the lookup until its deadline
+		cancel()
+		synctest.Wait() // the lookup, cut at that deadline, has ended
+
+		dialOK(t, ctx, d, "db.example:5432") // the failure is kept: stale, no lookup
+		assert.Equal(t, 2, resolver.count("db.example"))
+		assert.Equal(t, "stale", lastOf(kinds))
+		assert.Equal(t, "192.0.2.1:5432", lastOf(dialer.got()))
+	})
+}
+
 type panickingResolver struct{}
 
 func (panickingResolver) LookupNetIP(context.Context, string, string) ([]netip.Addr, error) {
