@@ -93,7 +93,13 @@ func (p *HTTPProxy) connect(conn net.Conn, address string) (tunnel net.Conn, sta
 	// sent after its header is the destination's first bytes.
 	if n := reader.Buffered(); n > 0 {
 		early, _ := reader.Peek(n)
-		return &earlyConn{Conn: conn, early: bytes.Clone(early)}, 0, nil
+		tunnel := &earlyConn{Conn: conn, early: bytes.Clone(early)}
+		if _, ok := conn.(halfCloser); ok {
+			// Whether bytes came with the answer is chance: the tunnel
+			// half-closes as the connection does either way.
+			return &halfClosingEarlyConn{tunnel}, 0, nil
+		}
+		return tunnel, 0, nil
 	}
 	return conn, 0, nil
 }
@@ -121,3 +127,17 @@ func (c *earlyConn) Read(b []byte) (int, error) {
 	c.mu.Unlock()
 	return c.Conn.Read(b)
 }
+
+// NetConn returns the connection to the proxy, as [crypto/tls.Conn.NetConn]
+// does.
+func (c *earlyConn) NetConn() net.Conn { return c.Conn }
+
+// halfClosingEarlyConn is an earlyConn over a halfCloser, so that it is one
+// too.
+type halfClosingEarlyConn struct{ *earlyConn }
+
+// CloseRead shuts down the reading side of the connection to the proxy.
+func (c halfClosingEarlyConn) CloseRead() error { return c.Conn.(halfCloser).CloseRead() }
+
+// CloseWrite shuts down the writing side of the connection to the proxy.
+func (c halfClosingEarlyConn) CloseWrite() error { return c.Conn.(halfCloser).CloseWrite() }

@@ -182,6 +182,25 @@ func TestHTTPProxyKeepsTheBytesSentRightAfterTheAnswer(t *testing.T) {
 	echoes(t, conn, "after the early bytes, the connection itself")
 }
 
+// A tunnel half-closes as the proxy's connection does, whether bytes came
+// with the answer or not.
+func TestHTTPProxyTunnelHalfCloses(t *testing.T) {
+	for _, answer := range []string{"HTTP/1.1 200 OK\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\nhello\n"} {
+		fake := startFakeProxy(t, answerThenEcho(answer))
+		conn, err := newHTTPProxy(t, &net.Dialer{}, fake.url("")).DialContext(context.Background(), "tcp", "db.internal:5432")
+		require.NoError(t, err)
+		half, ok := conn.(interface{ CloseWrite() error })
+		require.True(t, ok, "%T after %q", conn, answer)
+		_, err = io.WriteString(conn, "ping")
+		require.NoError(t, err)
+		require.NoError(t, half.CloseWrite())
+		rest, err := io.ReadAll(conn) // the echo ends once it reads the end of what was sent
+		require.NoError(t, err)
+		assert.Equal(t, strings.TrimPrefix(answer, "HTTP/1.1 200 OK\r\n\r\n")+"ping", string(rest))
+		conn.Close()
+	}
+}
+
 func TestHTTPProxyFailsWithTheProxysStatus(t *testing.T) {
 	tests := []struct {
 		answer string
