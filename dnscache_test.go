@@ -178,15 +178,31 @@ func TestCacheWithoutFailureTTLKeepsNoRoomForFailures(t *testing.T) {
 	})
 }
 
+// staleCase is a Resolve with a cache that keeps answers a minute,
+// failures a second and stale answers ten minutes, which has dialed
+// db.example once; its ctx records the cache's events in kinds.
+type staleCase struct {
+	resolver *countingResolver
+	dialer   *recorder
+	d        *dialx.Resolve
+	ctx      context.Context
+	kinds    []string
+}
+
+func newStaleCase(t *testing.T) *staleCase {
+	t.Helper()
+	c := &staleCase{resolver: newCountingResolver(map[string]string{"db.example": "192.0.2.1"}), dialer: &recorder{}}
+	c.d = dialx.NewResolve(c.dialer, dialx.WithResolver(c.resolver), dialx.WithCache(dialx.DNSCache{
+		TTL: time.Minute, FailureTTL: time.Second, Stale: 10 * time.Minute}))
+	c.ctx = cacheKinds(&c.kinds)
+	dialOK(t, c.ctx, c.d, "db.example:5432")
+	return c
+}
+
 func TestCacheServesAStaleAnswerForABoundedTimeWhenTheResolverFails(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		resolver := newCountingResolver(map[string]string{"db.example": "192.0.2.1"})
-		dialer := &recorder{}
-		d := dialx.NewResolve(dialer, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{
-			TTL: time.Minute, FailureTTL: time.Second, Stale: 10 * time.Minute}))
-		var kinds []string
-		ctx := cacheKinds(&kinds)
-		dialOK(t, ctx, d, "db.example:5432")
+		c := newStaleCase(t)
+		resolver, dialer, d, ctx := c.resolver, c.dialer, c.d, c.ctx
 
 		outage := errors.New("resolver down")
 		resolver.fail(outage)
@@ -201,7 +217,7 @@ func TestCacheServesAStaleAnswerForABoundedTimeWhenTheResolverFails(t *testing.T
 		time.Sleep(time.Second)
 		_, err := d.DialContext(ctx, "tcp", "db.example:5432")
 		assert.ErrorIs(t, err, outage, "past the stale window the failure is the answer")
-		assert.Equal(t, []string{"miss", "stale", "stale", "stale", "miss"}, kinds)
+		assert.Equal(t, []string{"miss", "stale", "stale", "stale", "miss"}, c.kinds)
 
 		resolver.fail(nil)
 		time.Sleep(time.Second)
@@ -357,14 +373,8 @@ func TestCacheLookupLastsNoLongerThanTheDialThatStartedIt(t *testing.T) {
 // answer serves.
 func TestCacheServesAStaleAnswerWhenTheResolverDoesNotAnswerInTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		resolver := newCountingResolver(map[string]string{"db.example": "192.0.2.1"})
-		dialer := &recorder{}
-		d := dialx.NewResolve(dialer, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{
-			TTL: time.Minute, FailureTTL: time.Second, Stale: 10 * time.Minute}))
-		var kinds []string
-		ctx := cacheKinds(&kinds)
-		dialOK(t, ctx, d, "db.example:5432")
-
+		c := newStaleCase(t)
+		resolver, d, ctx := c.resolver, c.d, c.ctx
 		resolver.mu.Lock()
 		resolver.block = true // from now on no lookup is answered
 		resolver.mu.Unlock()
@@ -376,8 +386,8 @@ func TestCacheServesAStaleAnswerWhenTheResolverDoesNotAnswerInTime(t *testing.T)
 
 		dialOK(t, ctx, d, "db.example:5432") // the failure is kept: stale, no lookup
 		assert.Equal(t, 2, resolver.count("db.example"))
-		assert.Equal(t, "stale", lastOf(kinds))
-		assert.Equal(t, "192.0.2.1:5432", lastOf(dialer.got()))
+		assert.Equal(t, "stale", lastOf(c.kinds))
+		assert.Equal(t, "192.0.2.1:5432", lastOf(c.dialer.got()))
 	})
 }
 
