@@ -27,7 +27,8 @@ type DNSCache struct {
 	// asked once per dial (default 1 second).
 	FailureTTL time.Duration
 	// Stale is how long past its TTL an answer is still used when the
-	// resolver fails to give a new one (default 5 minutes).
+	// resolver fails to give a new one: it answers with an error, or not
+	// before the deadline of the dial that asked (default 5 minutes).
 	Stale time.Duration
 	// Names is how many names are kept; past it, the least recently used is
 	// dropped (default 1024).
@@ -38,8 +39,10 @@ type DNSCache struct {
 // as cache says: an answer younger than cache.TTL is used without a lookup,
 // and the dials that need a lookup of one name at the same time share one.
 // A dial whose ctx ends stops waiting for the shared lookup, which goes on
-// for the others and is cancelled when none waits any more. Hits, misses
-// and stale answers are traced as Events with Op "resolve".
+// for the others and is cancelled when none waits any more; it lasts no
+// longer than the deadline of the dial that started it, and the dials still
+// waiting then start another. Hits, misses and stale answers are traced as
+// Events with Op "resolve".
 //
 // A cached answer is an answer, not a decision: behind a Guard or over a
 // [Selective] of IP rules, every address is checked again on every dial.
@@ -106,59 +109,67 @@ func newDNSCache(config DNSCache, lookup lookupFunc) *dnsCache {
 // dials that need it now.
 func (c *dnsCache) addresses(ctx context.Context, network, address, host string) ([]netip.Addr, error) {
 	key := cacheKey{network: ipNetwork(network), host: host}
-	now := time.Now()
-	c.mu.Lock()
-	if element, ok := c.entries[key]; ok {
-		c.order.MoveToFront(element)
-		e := element.Value.(*cacheEntry)
-		// Read under mu: a lookup that ends records into e.
-		addrs, age, err, failedAge := e.addrs, now.Sub(e.answered), e.err, now.Sub(e.failed)
-		switch {
-		case addrs != nil && err == nil && age < c.config.TTL:
-			c.mu.Unlock()
-			traceCache(ctx, "hit", network, address, host, age, nil)
-			return addrs, nil
-		case err != nil && failedAge < c.config.FailureTTL:
-			c.mu.Unlock()
-			if addrs != nil && age < c.config.TTL+c.config.Stale {
-				traceCache(ctx, "stale", network, address, host, age, err)
+	start := time.Now()
+	for {
+		now := time.Now()
+		c.mu.Lock()
+		if element, ok := c.entries[key]; ok {
+			c.order.MoveToFront(element)
+			e := element.Value.(*cacheEntry)
+			// Read under mu: a lookup that ends records into e.
+			addrs, age, err, failedAge := e.addrs, now.Sub(e.answered), e.err, now.Sub(e.failed)
+			switch {
+			case addrs != nil && err == nil && age < c.config.TTL:
+				c.mu.Unlock()
+				traceCache(ctx, "hit", network, address, host, age, nil)
 				return addrs, nil
+			case err != nil && failedAge < c.config.FailureTTL:
+				c.mu.Unlock()
+				if addrs != nil && age < c.config.TTL+c.config.Stale {
+					traceCache(ctx, "stale", network, address, host, age, err)
+					return addrs, nil
+				}
+				traceCache(ctx, "hit", network, address, host, failedAge, err)
+				return nil, err
 			}
-			traceCache(ctx, "hit", network, address, host, failedAge, err)
-			return nil, err
 		}
-	}
-	call, started := c.calls[key], false
-	if call == nil {
-		call, started = c.start(ctx, key), true
-	}
-	call.waiters++
-	c.mu.Unlock()
+		call, started := c.calls[key], false
+		if call == nil {
+			call, started = c.start(ctx, key), true
+		}
+		call.waiters++
+		c.mu.Unlock()
 
-	select {
-	case <-call.done:
-	case <-ctx.Done():
-		c.leave(key, call)
-		traceCache(ctx, "miss", network, address, host, time.Since(now), ctx.Err())
-		return nil, ctx.Err()
-	}
-	call.raise()
-	if call.stale {
-		traceCache(ctx, "stale", network, address, host, call.age, call.err)
+		select {
+		case <-call.done:
+		case <-ctx.Done():
+			c.leave(key, call)
+			traceCache(ctx, "miss", network, address, host, time.Since(start), ctx.Err())
+			return nil, ctx.Err()
+		}
+		call.raise()
+		if call.stale {
+			traceCache(ctx, "stale", network, address, host, call.age, call.err)
+			return call.addrs, nil
+		}
+		if call.cut && !expired(ctx) {
+			// The lookup ran out of the time of the dial that started
+			// it, and this one has time left: it looks up again.
+			continue
+		}
+		if t := ContextTrace(ctx); t != nil {
+			n := 0
+			if started {
+				n = 1
+			}
+			t(ctx, Event{Op: "resolve", Kind: "miss", Network: network, Address: address,
+				N: n, Elapsed: time.Since(start), Detail: host, Err: call.err})
+		}
+		if call.err != nil {
+			return nil, call.err
+		}
 		return call.addrs, nil
 	}
-	if t := ContextTrace(ctx); t != nil {
-		n := 0
-		if started {
-			n = 1
-		}
-		t(ctx, Event{Op: "resolve", Kind: "miss", Network: network, Address: address,
-			N: n, Elapsed: time.Since(now), Detail: host, Err: call.err})
-	}
-	if call.err != nil {
-		return nil, call.err
-	}
-	return call.addrs, nil
 }
 
 // traceCache reports a cache event to ctx's Trace, if it has one.
@@ -170,10 +181,16 @@ func traceCache(ctx context.Context, kind, network, address, host string, elapse
 }
 
 // start begins the lookup of key on a goroutine of its own, under a ctx
-// that keeps the values of ctx but not its end: the lookup is the shared
-// one, cancelled only when no dial waits for it any more. c.mu is held.
+// that keeps the values and the deadline of ctx but not its cancellation:
+// the lookup is the shared one, cancelled only when no dial waits for it
+// any more, and it lasts no longer than the dial that started it would
+// have waited alone, so that a lookup that hangs does not hold every later
+// dial while they keep joining it. c.mu is held.
 func (c *dnsCache) start(ctx context.Context, key cacheKey) *sharedLookup {
 	lookupCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	if deadline, ok := ctx.Deadline(); ok {
+		lookupCtx, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	}
 	call := &sharedLookup{done: make(chan struct{}), cancel: cancel}
 	c.calls[key] = call
 	go c.run(lookupCtx, key, call)
@@ -194,8 +211,15 @@ func (c *dnsCache) run(ctx context.Context, key cacheKey, call *sharedLookup) {
 		} else if !returned {
 			call.err = errResolverGoexit
 		}
+		// A lookup that failed once its ctx ended failed for want of
+		// time: past its deadline, the resolver did not answer in time
+		// (the last dial may have left at that moment, cancelling it);
+		// cancelled before, nobody waits for it.
+		call.cut = returned && call.err != nil && ctx.Err() != nil
+		deadline, bounded := ctx.Deadline()
+		late := bounded && !time.Now().Before(deadline)
 		c.mu.Lock()
-		if returned && ctx.Err() == nil {
+		if returned && (!call.cut || late) {
 			c.record(key, call)
 		}
 		if c.calls[key] == call {
@@ -211,12 +235,19 @@ func (c *dnsCache) run(ctx context.Context, key cacheKey, call *sharedLookup) {
 
 // record keeps the outcome of call, a lookup of key that was not
 // cancelled, and turns a failure into a stale answer if the cache has one
-// young enough. c.mu is held.
+// young enough. A lookup cut at its deadline is kept only then: its error
+// would otherwise fail dials that have the time to wait for a lookup.
+// c.mu is held.
 func (c *dnsCache) record(key cacheKey, call *sharedLookup) {
 	now := time.Now()
 	element, ok := c.entries[key]
+	if call.cut && (!ok || !c.servesStale(element.Value.(*cacheEntry), now)) {
+		return
+	}
 	if !ok {
-		if call.err != nil && c.config.FailureTTL < 0 && c.config.Stale < 0 {
+		if call.err != nil && c.config.FailureTTL < 0 {
+			// A failure not kept, of a name with no answer to serve
+			// stale: an entry would only push a useful one out.
 			return
 		}
 		element = c.order.PushFront(&cacheEntry{key: key})
@@ -236,9 +267,14 @@ func (c *dnsCache) record(key cacheKey, call *sharedLookup) {
 	if c.config.FailureTTL < 0 {
 		e.failed = time.Time{} // kept for a stale answer only
 	}
-	if e.addrs != nil && now.Sub(e.answered) < c.config.TTL+c.config.Stale {
+	if c.servesStale(e, now) {
 		call.addrs, call.stale, call.age = e.addrs, true, now.Sub(e.answered)
 	}
+}
+
+// servesStale reports whether e has an answer young enough to serve stale.
+func (c *dnsCache) servesStale(e *cacheEntry, now time.Time) bool {
+	return e.addrs != nil && now.Sub(e.answered) < c.config.TTL+c.config.Stale
 }
 
 // leave takes a dial whose ctx ended off the waiters of call, and cancels
@@ -268,6 +304,7 @@ type sharedLookup struct {
 	err      error
 	stale    bool          // addrs is a stale answer, given because of err
 	age      time.Duration // of a stale answer
+	cut      bool          // it failed once its ctx ended: its deadline, or no dial waits
 	panicked *innerPanic
 }
 

@@ -163,15 +163,46 @@ func TestCacheWithoutFailureTTLAsksOnEveryFailure(t *testing.T) {
 	})
 }
 
-func TestCacheServesAStaleAnswerForABoundedTimeWhenTheResolverFails(t *testing.T) {
+// A failure that is not kept takes no room: names that fail do not push
+// out the answers of names that work.
+func TestCacheWithoutFailureTTLKeepsNoRoomForFailures(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		resolver := newCountingResolver(map[string]string{"db.example": "192.0.2.1"})
-		dialer := &recorder{}
-		d := dialx.NewResolve(dialer, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{
-			TTL: time.Minute, FailureTTL: time.Second, Stale: 10 * time.Minute}))
-		var kinds []string
-		ctx := cacheKinds(&kinds)
-		dialOK(t, ctx, d, "db.example:5432")
+		d := dialx.NewResolve(&recorder{}, dialx.WithResolver(resolver),
+			dialx.WithCache(dialx.DNSCache{FailureTTL: -1, Names: 1}))
+		dialOK(t, context.Background(), d, "db.example:5432")
+		_, err := d.DialContext(context.Background(), "tcp", "gone.example:80")
+		require.Error(t, err)
+		dialOK(t, context.Background(), d, "db.example:5432")
+		assert.Equal(t, 1, resolver.count("db.example"))
+	})
+}
+
+// staleCase is a Resolve with a cache that keeps answers a minute,
+// failures a second and stale answers ten minutes, which has dialed
+// db.example once; its ctx records the cache's events in kinds.
+type staleCase struct {
+	resolver *countingResolver
+	dialer   *recorder
+	d        *dialx.Resolve
+	ctx      context.Context
+	kinds    []string
+}
+
+func newStaleCase(t *testing.T) *staleCase {
+	t.Helper()
+	c := &staleCase{resolver: newCountingResolver(map[string]string{"db.example": "192.0.2.1"}), dialer: &recorder{}}
+	c.d = dialx.NewResolve(c.dialer, dialx.WithResolver(c.resolver), dialx.WithCache(dialx.DNSCache{
+		TTL: time.Minute, FailureTTL: time.Second, Stale: 10 * time.Minute}))
+	c.ctx = cacheKinds(&c.kinds)
+	dialOK(t, c.ctx, c.d, "db.example:5432")
+	return c
+}
+
+func TestCacheServesAStaleAnswerForABoundedTimeWhenTheResolverFails(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newStaleCase(t)
+		resolver, dialer, d, ctx := c.resolver, c.dialer, c.d, c.ctx
 
 		outage := errors.New("resolver down")
 		resolver.fail(outage)
@@ -186,7 +217,7 @@ func TestCacheServesAStaleAnswerForABoundedTimeWhenTheResolverFails(t *testing.T
 		time.Sleep(time.Second)
 		_, err := d.DialContext(ctx, "tcp", "db.example:5432")
 		assert.ErrorIs(t, err, outage, "past the stale window the failure is the answer")
-		assert.Equal(t, []string{"miss", "stale", "stale", "stale", "miss"}, kinds)
+		assert.Equal(t, []string{"miss", "stale", "stale", "stale", "miss"}, c.kinds)
 
 		resolver.fail(nil)
 		time.Sleep(time.Second)
@@ -296,6 +327,67 @@ func TestCacheLookupOutlivesTheDialsThatLeaveIt(t *testing.T) {
 		close(resolver.release)
 		dialOK(t, context.Background(), d, "db.example:5432")
 		assert.Equal(t, 3, resolver.count("db.example"), "the cancelled lookup was not kept as a failure")
+	})
+}
+
+// A lookup lasts no longer than the dial that started it would have waited:
+// one that hangs is given up at that dial's deadline, and a dial that joined
+// it with time left looks up again, rather than every later dial joining
+// the hung lookup for as long as dials keep coming.
+func TestCacheLookupLastsNoLongerThanTheDialThatStartedIt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		resolver := newCountingResolver(map[string]string{"db.example": "192.0.2.1"})
+		resolver.block = true // the first lookup hangs, its answer lost
+		d := dialx.NewResolve(&recorder{}, dialx.WithResolver(resolver), dialx.WithCache(dialx.DNSCache{}))
+		dial := func() <-chan error {
+			result := make(chan error, 1)
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				defer cancel()
+				conn, err := d.DialContext(ctx, "tcp", "db.example:5432")
+				if err == nil {
+					conn.Close()
+				}
+				result <- err
+			}()
+			return result
+		}
+		first := dial()
+		synctest.Wait()
+		resolver.mu.Lock()
+		resolver.block = false // the next lookup is answered
+		resolver.mu.Unlock()
+		time.Sleep(time.Second / 2)
+		second := dial() // joins the hung lookup
+		assert.ErrorIs(t, <-first, context.DeadlineExceeded)
+		require.NoError(t, <-second, "the second dial looked up again once the first's deadline passed")
+		assert.Equal(t, 2, resolver.count("db.example"))
+		assert.Equal(t, 1, resolver.cancelled)
+		dialOK(t, context.Background(), d, "db.example:5432")
+		assert.Equal(t, 2, resolver.count("db.example"), "the second lookup's answer is kept")
+	})
+}
+
+// A resolver that stops answering, its lookups outlasting the dials that
+// wait for them, fails as one that answers with an error does: a stale
+// answer serves.
+func TestCacheServesAStaleAnswerWhenTheResolverDoesNotAnswerInTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newStaleCase(t)
+		resolver, d, ctx := c.resolver, c.d, c.ctx
+		resolver.mu.Lock()
+		resolver.block = true // from now on no lookup is answered
+		resolver.mu.Unlock()
+		time.Sleep(time.Minute)
+		timed, cancel := context.WithTimeout(ctx, time.Second)
+		d.DialContext(timed, "tcp", "db.example:5432") // waits for the lookup until its deadline
+		cancel()
+		synctest.Wait() // the lookup, cut at that deadline, has ended
+
+		dialOK(t, ctx, d, "db.example:5432") // the failure is kept: stale, no lookup
+		assert.Equal(t, 2, resolver.count("db.example"))
+		assert.Equal(t, "stale", lastOf(c.kinds))
+		assert.Equal(t, "192.0.2.1:5432", lastOf(c.dialer.got()))
 	})
 }
 

@@ -164,18 +164,13 @@ func (p *HTTPProxy) DialContext(ctx context.Context, network, address string) (n
 }
 
 // tunnel dials the proxy and makes the CONNECT exchange over the
-// connection, which it closes if the exchange fails.
+// connection.
 func (p *HTTPProxy) tunnel(ctx context.Context, t Trace, address string) (net.Conn, error) {
 	conn, err := dialInnerTraced(ctx, t, p.dialer, "tcp", p.address)
 	if conn, err = passOn("httpproxy", "tcp", p.address, conn, err); err != nil {
 		return nil, &ProxyError{Proxy: p.proxy, Err: err}
 	}
-	tunnel, err := p.exchange(ctx, conn, address)
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return tunnel, nil
+	return p.exchange(ctx, conn, address)
 }
 
 // String returns the proxy's URL without credentials, so that an HTTPProxy

@@ -16,24 +16,24 @@ import (
 )
 
 // exchange makes the CONNECT exchange for address over conn, the
-// connection to the proxy, bounded by ctx, and returns the tunnel.
+// connection to the proxy, bounded by ctx, and returns the tunnel; it
+// closes conn if the exchange fails.
 func (p *HTTPProxy) exchange(ctx context.Context, conn net.Conn, address string) (net.Conn, error) {
 	if deadline, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(deadline)
 	}
-	// A cancelled ctx has no deadline to set: one in the past wakes the
-	// reads and writes below instead. done tells when it is set, so that
-	// clearing the deadline cannot come before it.
+	// A ctx that ends midway fails the dial whatever comes of the exchange,
+	// so it closes conn: that wakes the reads and writes below on any
+	// connection, one whose SetDeadline fails (an SSH channel's) too. done
+	// tells when it is closed, so that conn is closed once.
 	done := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
-		conn.SetDeadline(time.Unix(1, 0))
+		conn.Close()
 		close(done)
 	})
 	tunnel, status, err := p.connect(conn, address)
 	if !stop() {
 		<-done
-		// ctx ended during the exchange: whatever came of it, the dial
-		// fails, as the Dialer contract asks.
 		return nil, &ProxyError{Proxy: p.proxy, Err: ctx.Err()}
 	}
 	if err != nil && expired(ctx) {
@@ -44,6 +44,7 @@ func (p *HTTPProxy) exchange(ctx context.Context, conn net.Conn, address string)
 		err = conn.SetDeadline(time.Time{})
 	}
 	if err != nil || status != 0 {
+		conn.Close()
 		return nil, &ProxyError{Proxy: p.proxy, StatusCode: status, Err: err}
 	}
 	return tunnel, nil
@@ -60,9 +61,12 @@ func (p *HTTPProxy) connect(conn net.Conn, address string) (tunnel net.Conn, sta
 		}
 		conn = secure
 	}
+	// Without an Opaque URL the request-target is the Host header's form
+	// of address (an IDN in punycode, no IPv6 zone), which Write checks:
+	// the request line must be ASCII and agree with the Host header.
 	request := &http.Request{
 		Method: http.MethodConnect,
-		URL:    &url.URL{Opaque: address},
+		URL:    &url.URL{},
 		Host:   address,
 		Header: p.header,
 	}
@@ -89,7 +93,13 @@ func (p *HTTPProxy) connect(conn net.Conn, address string) (tunnel net.Conn, sta
 	// sent after its header is the destination's first bytes.
 	if n := reader.Buffered(); n > 0 {
 		early, _ := reader.Peek(n)
-		return &earlyConn{Conn: conn, early: bytes.Clone(early)}, 0, nil
+		tunnel := &earlyConn{Conn: conn, early: bytes.Clone(early)}
+		if _, ok := conn.(halfCloser); ok {
+			// Whether bytes came with the answer is chance: the tunnel
+			// half-closes as the connection does either way.
+			return &halfClosingEarlyConn{tunnel}, 0, nil
+		}
+		return tunnel, 0, nil
 	}
 	return conn, 0, nil
 }
@@ -117,3 +127,17 @@ func (c *earlyConn) Read(b []byte) (int, error) {
 	c.mu.Unlock()
 	return c.Conn.Read(b)
 }
+
+// NetConn returns the connection to the proxy, as [crypto/tls.Conn.NetConn]
+// does.
+func (c *earlyConn) NetConn() net.Conn { return c.Conn }
+
+// halfClosingEarlyConn is an earlyConn over a halfCloser, so that it is one
+// too.
+type halfClosingEarlyConn struct{ *earlyConn }
+
+// CloseRead shuts down the reading side of the connection to the proxy.
+func (c halfClosingEarlyConn) CloseRead() error { return c.Conn.(halfCloser).CloseRead() }
+
+// CloseWrite shuts down the writing side of the connection to the proxy.
+func (c halfClosingEarlyConn) CloseWrite() error { return c.Conn.(halfCloser).CloseWrite() }

@@ -141,6 +141,25 @@ func TestHTTPProxyWithoutUserinfoSendsNoCredentials(t *testing.T) {
 	assert.Equal(t, "[2001:db8::1]:443", r.RequestURI)
 }
 
+// The request-target is the Host header's ASCII form of the address, as
+// the request line needs.
+func TestHTTPProxyRequestTargetIsTheHostHeader(t *testing.T) {
+	fake := startFakeProxy(t, answerThenEcho("HTTP/1.1 200 OK\r\n\r\n"))
+	p := newHTTPProxy(t, &net.Dialer{}, fake.url(""))
+	for _, tt := range []struct{ address, want string }{
+		{"db.internal:5432", "db.internal:5432"},
+		{"[::1]:443", "[::1]:443"},
+		{"bücher.example:443", "xn--bcher-kva.example:443"},
+	} {
+		conn, err := p.DialContext(context.Background(), "tcp", tt.address)
+		require.NoError(t, err, tt.address)
+		conn.Close()
+		r := <-fake.requests
+		assert.Equal(t, tt.want, r.RequestURI, tt.address)
+		assert.Equal(t, tt.want, r.Host, tt.address)
+	}
+}
+
 func TestHTTPProxyHeaderCredentialsReplaceTheUserinfo(t *testing.T) {
 	fake := startFakeProxy(t, answerThenEcho("HTTP/1.1 200 OK\r\n\r\n"))
 	header := http.Header{"Proxy-Authorization": {"Bearer token"}}
@@ -161,6 +180,25 @@ func TestHTTPProxyKeepsTheBytesSentRightAfterTheAnswer(t *testing.T) {
 	defer conn.Close()
 	reads(t, conn, "SSH-2.0-server\r\n")
 	echoes(t, conn, "after the early bytes, the connection itself")
+}
+
+// A tunnel half-closes as the proxy's connection does, whether bytes came
+// with the answer or not.
+func TestHTTPProxyTunnelHalfCloses(t *testing.T) {
+	for _, answer := range []string{"HTTP/1.1 200 OK\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\nhello\n"} {
+		fake := startFakeProxy(t, answerThenEcho(answer))
+		conn, err := newHTTPProxy(t, &net.Dialer{}, fake.url("")).DialContext(context.Background(), "tcp", "db.internal:5432")
+		require.NoError(t, err)
+		half, ok := conn.(interface{ CloseWrite() error })
+		require.True(t, ok, "%T after %q", conn, answer)
+		_, err = io.WriteString(conn, "ping")
+		require.NoError(t, err)
+		require.NoError(t, half.CloseWrite())
+		rest, err := io.ReadAll(conn) // the echo ends once it reads the end of what was sent
+		require.NoError(t, err)
+		assert.Equal(t, strings.TrimPrefix(answer, "HTTP/1.1 200 OK\r\n\r\n")+"ping", string(rest))
+		conn.Close()
+	}
 }
 
 func TestHTTPProxyFailsWithTheProxysStatus(t *testing.T) {
@@ -275,6 +313,53 @@ func TestHTTPProxyDeadlineEndsAnExchangeWithASilentProxy(t *testing.T) {
 	require.ErrorAs(t, err, &netErr)
 	assert.True(t, netErr.Timeout())
 	<-closed
+}
+
+// noDeadlineConn is a connection that cannot take deadlines, as an SSH
+// channel's: SetDeadline fails and does nothing.
+type noDeadlineConn struct{ net.Conn }
+
+func (noDeadlineConn) SetDeadline(time.Time) error { return errors.New("deadline not supported") }
+
+// A ctx that ends ends the exchange even over a connection that takes no
+// deadline, and the connection is closed.
+func TestHTTPProxyCtxEndsAnExchangeOverAConnectionWithoutDeadlines(t *testing.T) {
+	for _, name := range []string{"cancelled", "deadline"} {
+		t.Run(name, func(t *testing.T) {
+			asked, closed := make(chan struct{}), make(chan struct{})
+			inner := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
+				client, proxy := net.Pipe()
+				go func() { // a proxy that reads the request and never answers
+					defer close(closed)
+					if _, err := http.ReadRequest(bufio.NewReader(proxy)); err == nil {
+						close(asked)
+						io.Copy(io.Discard, proxy)
+					}
+				}()
+				return noDeadlineConn{client}, nil
+			})
+			ctx, cancel := context.WithCancel(context.Background())
+			if name == "deadline" {
+				ctx, cancel = context.WithTimeout(context.Background(), 20*time.Millisecond)
+			} else {
+				go func() { <-asked; cancel() }()
+			}
+			defer cancel()
+			result := make(chan error, 1)
+			go func() {
+				_, err := newHTTPProxy(t, inner, &url.URL{Scheme: "http", Host: "proxy.internal:3128"}).
+					DialContext(ctx, "tcp", "db.internal:5432")
+				result <- err
+			}()
+			select {
+			case err := <-result:
+				assert.ErrorIs(t, err, ctx.Err())
+			case <-time.After(10 * time.Second):
+				t.Fatal("the dial outlived its ctx")
+			}
+			<-closed
+		})
+	}
 }
 
 // deadlineConn records the deadlines set on a connection.

@@ -16,12 +16,14 @@ import (
 // ProxyFromEnvironment returns a [Selective] that dials as the environment
 // asks: through the proxies of HTTP_PROXY, HTTPS_PROXY and ALL_PROXY,
 // directly (through d) the destinations NO_PROXY exempts and those no
-// proxy applies to. It reads them as golang.org/x/net/http/httpproxy
-// (and so net/http) does, lower case before upper case, and with the same
-// NO_PROXY dialect: "*", IP addresses and blocks, names that match
-// themselves and the names below them, ".name" and "*.name" for those
-// below only, each optionally with ":port". Like httpproxy it never
-// proxies localhost and the loopback addresses.
+// proxy applies to. It reads them as golang.org/x/net/http/httpproxy does,
+// lower case before upper case (net/http's own copy of httpproxy, in Go
+// 1.26, reads upper case first, so where both cases are set and differ the
+// two choose differently), and with the same NO_PROXY dialect: "*", IP
+// addresses and blocks, names that match themselves and the names below
+// them, ".name" and "*.name" for those below only, each optionally with
+// ":port". Like httpproxy it never proxies localhost and the loopback
+// addresses.
 //
 // A dial carries no URL scheme, so the port stands for it: port 80 is http
 // and takes HTTP_PROXY, every other port is https and takes HTTPS_PROXY,
@@ -150,10 +152,12 @@ func proxyFromURL(d Dialer, value string, s *settings) (Dialer, error) {
 		}
 	}
 	if proxyURL == nil {
-		// Not err itself, whose message quotes the value, credentials and all.
+		// Not err itself, whose message quotes the value, credentials and
+		// all, nor its cause's quotes: a '/' or '#' in a password ends the
+		// URL's authority, and the rest of the password is then a "port".
 		var bad *url.Error
 		errors.As(err, &bad)
-		return nil, fmt.Errorf("not a proxy URL: %w", bad.Err)
+		return nil, errors.New("not a proxy URL: " + withoutQuotes(bad.Err.Error()))
 	}
 	switch proxyURL.Scheme {
 	case "http", "https":
@@ -163,6 +167,23 @@ func proxyFromURL(d Dialer, value string, s *settings) (Dialer, error) {
 	}
 	return nil, fmt.Errorf("proxy %s: scheme must be http, https, socks5 or socks5h, got %q",
 		withoutUserinfo(proxyURL), proxyURL.Scheme)
+}
+
+// withoutQuotes is message without the quoted parts, and the space
+// before each: `invalid port ":x" after host` is "invalid port after host".
+func withoutQuotes(message string) string {
+	var b strings.Builder
+	for {
+		before, after, ok := strings.Cut(message, ` "`)
+		b.WriteString(before)
+		if !ok {
+			return b.String()
+		}
+		_, message, ok = strings.Cut(after, `"`)
+		if !ok {
+			return b.String()
+		}
+	}
 }
 
 // newSocksProxy is the Dialer through the SOCKS5 proxy at proxyURL, which

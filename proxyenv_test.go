@@ -143,6 +143,27 @@ func TestProxyFromEnvironmentDecidesAsHTTPProxy(t *testing.T) {
 	}
 }
 
+// Where a variable is set in both cases, the lower case one is read, as
+// httpproxy reads them; ALL_PROXY too, as curl reads it.
+func TestProxyFromEnvironmentReadsLowerCaseFirst(t *testing.T) {
+	setProxyEnvironment(t, map[string]string{
+		"http_proxy": "http://lower-http:1", "HTTP_PROXY": "http://upper-http:1",
+		"all_proxy": "http://lower-all:1", "ALL_PROXY": "http://upper-all:1",
+		"no_proxy": "lower.example", "NO_PROXY": "upper.example",
+	})
+	direct := &net.Dialer{}
+	s, err := dialx.ProxyFromEnvironment(direct)
+	require.NoError(t, err)
+	for address, want := range map[string]string{
+		"example.com:80":    "http://lower-http:1",
+		"example.com:443":   "http://lower-all:1",
+		"lower.example:443": "direct",
+		"upper.example:443": "http://lower-all:1",
+	} {
+		assert.Equal(t, want, decision(t, s, direct, address), address)
+	}
+}
+
 func TestProxyFromEnvironmentRules(t *testing.T) {
 	setProxyEnvironment(t, map[string]string{
 		"HTTPS_PROXY": "http://u:p@proxy.internal:3128", "NO_PROXY": ".corp.example, 10.0.0.0/8, bad*entry"})
@@ -176,7 +197,14 @@ func TestProxyFromEnvironmentRefusesAProxyURLItCannotUse(t *testing.T) {
 		{map[string]string{"HTTPS_PROXY": "ftp://u:secret@proxy.internal"},
 			`dialx: ProxyFromEnvironment: HTTPS_PROXY: proxy ftp://proxy.internal: scheme must be http, https, socks5 or socks5h, got "ftp"`},
 		{map[string]string{"http_proxy": "http://u:secret@proxy.internal:http"},
-			`dialx: ProxyFromEnvironment: HTTP_PROXY: not a proxy URL: invalid port ":http" after host`},
+			`dialx: ProxyFromEnvironment: HTTP_PROXY: not a proxy URL: invalid port after host`},
+		// A '/' ends the authority: the password's end would be the port.
+		{map[string]string{"HTTPS_PROXY": "http://u:sec/secret@proxy.internal:3128"},
+			`dialx: ProxyFromEnvironment: HTTPS_PROXY: not a proxy URL: invalid port after host`},
+		{map[string]string{"HTTPS_PROXY": "http://u:s%zzsecret@proxy.internal:3128"},
+			`dialx: ProxyFromEnvironment: HTTPS_PROXY: not a proxy URL: invalid URL escape`},
+		{map[string]string{"HTTPS_PROXY": "http://u:secret@bad host.internal:3128"},
+			`dialx: ProxyFromEnvironment: HTTPS_PROXY: not a proxy URL: invalid character in host name`},
 		{map[string]string{"all_proxy": "socks5://u:secret@proxy.internal:99999"}, ""},
 	}
 	for _, tt := range tests {
@@ -187,6 +215,8 @@ func TestProxyFromEnvironmentRefusesAProxyURLItCannotUse(t *testing.T) {
 			assert.EqualError(t, err, tt.want)
 		}
 		assert.NotContains(t, err.Error(), "secret")
+		assert.NotContains(t, err.Error(), "sec")
+		assert.NotContains(t, err.Error(), "zz")
 	}
 }
 

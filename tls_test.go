@@ -146,6 +146,36 @@ func TestTLSTakesTheServerNameFromTheDialedHost(t *testing.T) {
 	assert.Empty(t, config.ServerName, "the caller's config is left alone")
 }
 
+// Concurrent dials to hosts that take turns each send and verify their own
+// host's name, while the config kept for the last host changes under them.
+func TestTLSServerNameUnderConcurrentDials(t *testing.T) {
+	srv, roots := tlsServer(t)
+	d := dialx.NewTLS(dialx.NewEndpoint(&net.Dialer{}, srv.Listener.Addr().String()), &tls.Config{RootCAs: roots})
+	hosts := []string{"example.com", "127.0.0.1", "other.example"}
+	var wg sync.WaitGroup
+	for i := range 24 {
+		host := hosts[i%len(hosts)]
+		wg.Go(func() {
+			conn, err := d.DialContext(context.Background(), "tcp", net.JoinHostPort(host, "443"))
+			if host == "other.example" {
+				var verify *tls.CertificateVerificationError
+				assert.ErrorAs(t, err, &verify, "other.example is not in the certificate")
+				return
+			}
+			if !assert.NoError(t, err, host) {
+				return
+			}
+			defer conn.Close()
+			want := host
+			if host == "127.0.0.1" {
+				want = "" // an IP is verified, not sent
+			}
+			assert.Equal(t, want, conn.(*tls.Conn).ConnectionState().ServerName)
+		})
+	}
+	wg.Wait()
+}
+
 func TestTLSKeepsAConfiguredServerName(t *testing.T) {
 	srv, roots := tlsServer(t)
 	d := dialx.NewTLS(&net.Dialer{}, &tls.Config{RootCAs: roots, ServerName: "example.com"})
