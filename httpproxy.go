@@ -37,7 +37,10 @@ type HTTPProxy struct {
 	proxy   string      // scheme://host:port, without credentials: for errors and traces
 	address string      // host:port, what dialer dials
 	tls     *tls.Config // nil for an http:// proxy
-	header  http.Header // sent with each CONNECT, Proxy-Authorization included
+	// header returns what each CONNECT sends, Proxy-Authorization
+	// included; a function, so that printing p with %#v or %+v shows no
+	// credentials.
+	header func() http.Header
 }
 
 // maxProxyHeader bounds the status line and header of a proxy's answer,
@@ -75,7 +78,7 @@ func newHTTPProxy(d Dialer, proxyURL *url.URL, s *settings) (*HTTPProxy, error) 
 	if err != nil {
 		return nil, err
 	}
-	p := &HTTPProxy{dialer: d, proxy: shown, address: address, header: s.proxyHeader.Clone()}
+	p := &HTTPProxy{dialer: d, proxy: shown, address: address}
 	if proxyURL.Scheme == "https" {
 		p.tls = s.proxyTLS.Clone()
 		if p.tls == nil {
@@ -88,14 +91,16 @@ func newHTTPProxy(d Dialer, proxyURL *url.URL, s *settings) (*HTTPProxy, error) 
 		// would not understand it.
 		p.tls.NextProtos = []string{"http/1.1"}
 	}
-	if p.header == nil {
-		p.header = make(http.Header)
+	header := s.proxyHeader.Clone()
+	if header == nil {
+		header = make(http.Header)
 	}
-	if proxyURL.User != nil && p.header.Get("Proxy-Authorization") == "" {
+	if proxyURL.User != nil && header.Get("Proxy-Authorization") == "" {
 		password, _ := proxyURL.User.Password()
 		credentials := proxyURL.User.Username() + ":" + password
-		p.header.Set("Proxy-Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(credentials)))
+		header.Set("Proxy-Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(credentials)))
 	}
+	p.header = func() http.Header { return header }
 	return p, nil
 }
 

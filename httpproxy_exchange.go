@@ -68,7 +68,7 @@ func (p *HTTPProxy) connect(conn net.Conn, address string) (tunnel net.Conn, sta
 		Method: http.MethodConnect,
 		URL:    &url.URL{},
 		Host:   address,
-		Header: p.header,
+		Header: p.header(),
 	}
 	if err := request.Write(conn); err != nil {
 		return nil, 0, err

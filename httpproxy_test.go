@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -569,4 +571,19 @@ func TestHTTPProxyStacks(t *testing.T) {
 	require.NoError(t, err)
 	echoes(t, conn, "stacked")
 	conn.Close()
+}
+
+// TestHTTPProxyPrintsNoCredentials prints an HTTPProxy in every form fmt
+// has: none shows its credentials, plain or in the Basic header.
+func TestHTTPProxyPrintsNoCredentials(t *testing.T) {
+	u, err := url.Parse("http://alice:s3cret@proxy.test:3128")
+	require.NoError(t, err)
+	p, err := dialx.NewHTTPProxy(&net.Dialer{}, u)
+	require.NoError(t, err)
+	basic := base64.StdEncoding.EncodeToString([]byte("alice:s3cret"))
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		printed := fmt.Sprintf(format, p)
+		assert.NotContains(t, printed, "s3cret", format)
+		assert.NotContains(t, printed, basic, format)
+	}
 }
