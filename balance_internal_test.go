@@ -238,3 +238,38 @@ func TestBalancerProbesFindABadMember(t *testing.T) {
 		time.Sleep(time.Hour)
 	})
 }
+
+// TestBalancerAffinityRetriesABadMemberOneDialAtATime: once a bad member's
+// failure has decayed below the bar, its keys go back to it one dial at a
+// time, as without affinity: while that dial hangs, the member still counts
+// as bad, and the other dials for its keys go to the members ranked next.
+func TestBalancerAffinityRetriesABadMemberOneDialAtATime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		us := make([]*upstream, 3)
+		for i := range us {
+			us[i] = &upstream{name: fmt.Sprint("u", i), connect: 10 * time.Millisecond}
+		}
+		b := NewBalancer(dialers(us...)...).WithOptions(WithKey(func(_, address string) string { return address }))
+		var keysOfFirst []string
+		for k := 0; len(keysOfFirst) < 20; k++ {
+			address := fmt.Sprintf("host%d.example:443", k)
+			dialSerially(t, b, 1, address)
+			if us[0].last.Load() == address {
+				keysOfFirst = append(keysOfFirst, address)
+			}
+		}
+
+		us[0].broken.Store(true)
+		dialSerially(t, b, 1, keysOfFirst[0]) // fails over; the member is bad
+		us[0].broken.Store(false)
+		us[0].connect = 5 * time.Second // and now hangs: a black hole behind a timeout
+		time.Sleep(time.Minute)         // its failure has decayed below the bar
+		before := us[0].dials.Load()
+		for _, address := range keysOfFirst {
+			go dialSerially(t, b, 1, address)
+			synctest.Wait()
+		}
+		assert.Equal(t, before+1, us[0].dials.Load(), "one dial tries the member again; the others do not wait for it")
+		time.Sleep(10 * time.Second)
+	})
+}

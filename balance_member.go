@@ -115,6 +115,17 @@ func (m *member) health(now int64) time.Duration {
 	return time.Duration(float64(m.estimate.Load()) * decayWeight(now-(stamp-1)))
 }
 
+// bad reports whether the member counts as bad for affinity at instant
+// now: its estimate is over badHealth, decayed only while no dial is in
+// flight, as in cost, so that a member getting over a failure has its keys
+// back one dial at a time, not all at once while that dial hangs.
+func (m *member) bad(now int64) bool {
+	if m.inFlight.Load() == 0 {
+		return m.health(now) > badHealth
+	}
+	return m.stamp.Load() != 0 && m.estimate.Load() > int64(badHealth)
+}
+
 // decayWeight is how much of an estimate is left age nanoseconds later.
 func decayWeight(age int64) float64 {
 	if age <= 0 {
