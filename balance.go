@@ -145,7 +145,6 @@ func (b *Balancer) Dial(network, address string) (net.Conn, error) {
 // Unwrap returns the members.
 func (b *Balancer) Unwrap() []Dialer { return kept(b.dialers) }
 
-
 // now is the time since the Balancer was made, on the monotonic clock, in
 // nanoseconds.
 func (b *Balancer) now() int64 { return int64(time.Since(b.start)) }

@@ -166,7 +166,6 @@ func (t *Tracker) Dial(network, address string) (net.Conn, error) {
 // Unwrap returns the Dialer t tracks the connections of.
 func (t *Tracker) Unwrap() []Dialer { return one(&t.dialer) }
 
-
 // Open returns how many connections t handed out are open: one atomic load.
 func (t *Tracker) Open() int { return int(t.open.Load()) }
 
