@@ -1,7 +1,9 @@
 package dialx
 
 import (
+	"context"
 	"fmt"
+	"net"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -271,5 +273,32 @@ func TestBalancerAffinityRetriesABadMemberOneDialAtATime(t *testing.T) {
 		}
 		assert.Equal(t, before+1, us[0].dials.Load(), "one dial tries the member again; the others do not wait for it")
 		time.Sleep(10 * time.Second)
+	})
+}
+
+// TestBalancerDialsInFlightNeverLeak: whether a member's dial connects,
+// fails, is cut short by its ctx or panics, it leaves no dial counted in
+// flight, which would make the member look loaded for good.
+func TestBalancerDialsInFlightNeverLeak(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hanging := &upstream{name: "hanging", connect: time.Hour}
+		failing := &upstream{name: "failing", connect: time.Millisecond}
+		failing.broken.Store(true)
+		working := &upstream{name: "working", connect: time.Millisecond}
+		panicking := DialerFunc(func(context.Context, string, string) (net.Conn, error) { panic("member") })
+		cut, failover, panicked := NewBalancer(hanging), NewBalancer(failing, working), NewBalancer(panicking)
+
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		_, err := cut.DialContext(ctx, "tcp", "a:1")
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		dialSerially(t, failover, 10, "a:1")
+		assert.PanicsWithValue(t, "member", func() { panicked.Dial("tcp", "a:1") })
+
+		for _, b := range []*Balancer{cut, failover, panicked} {
+			for _, m := range b.members {
+				assert.Zero(t, m.inFlight.Load(), "member %d of %v", m.index, b.dialers)
+			}
+		}
 	})
 }
