@@ -302,3 +302,57 @@ func TestBalancerDialsInFlightNeverLeak(t *testing.T) {
 		}
 	})
 }
+
+// TestMemberEstimateIsAPeakEWMA: the estimate jumps to a slower sample,
+// decays towards zero while the member rests, and a faster sample pulls the
+// estimate as it stands towards it: never above where it was, never below
+// the sample.
+func TestMemberEstimateIsAPeakEWMA(t *testing.T) {
+	const ms = int64(time.Millisecond)
+	type sample struct{ at, took int64 }
+	for _, tt := range []struct {
+		name     string
+		samples  []sample
+		at       int64
+		min, max time.Duration
+	}{
+		{name: "a slower sample is taken at once",
+			samples: []sample{{0, 10 * ms}, {1000 * ms, 100 * ms}}, at: 1000 * ms,
+			min: 100 * time.Millisecond, max: 100 * time.Millisecond},
+		{name: "a rest decays it by e every 10 s",
+			samples: []sample{{0, 100 * ms}}, at: 10000 * ms,
+			min: 36 * time.Millisecond, max: 37 * time.Millisecond},
+		{name: "a failure is forgotten in about 70 s",
+			samples: []sample{{0, int64(failureCost)}}, at: 70000 * ms,
+			min: 9 * time.Millisecond, max: 10 * time.Millisecond},
+		{name: "after a rest, a faster sample lowers it",
+			// decayed to 24.8 ms by the rest; the 10 ms sample must not
+			// add the failure's remains to itself (34.8 ms)
+			samples: []sample{{0, int64(failureCost)}, {60000 * ms, 10 * ms}}, at: 60000 * ms,
+			min: 10 * time.Millisecond, max: 25 * time.Millisecond},
+		{name: "a sample slower than the decayed estimate is taken at once",
+			samples: []sample{{0, int64(failureCost)}, {20000 * ms, 5000 * ms}}, at: 20000 * ms,
+			min: 5 * time.Second, max: 5 * time.Second},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var m member
+			for _, s := range tt.samples {
+				m.observe(s.at, s.took, false)
+			}
+			got := m.health(tt.at)
+			assert.GreaterOrEqual(t, got, tt.min)
+			assert.LessOrEqual(t, got, tt.max)
+		})
+	}
+
+	t.Run("faster samples bring it down over about 10 s", func(t *testing.T) {
+		var m member
+		m.observe(0, 100*ms, false)
+		for at := ms; at <= 10000*ms; at += ms {
+			m.observe(at, 10*ms, false)
+		}
+		got := m.health(10000 * ms)
+		assert.Greater(t, got, 10*time.Millisecond)
+		assert.Less(t, got, 20*time.Millisecond, "most of the way down: the gap decays and is blended away")
+	})
+}

@@ -65,20 +65,27 @@ func (m *member) record(ctx context.Context, start int64, conn net.Conn, err err
 }
 
 // observe adds a sample, a connect time in nanoseconds, to the estimate at
-// instant now: a sample above the estimate replaces it (the peak), a lower
-// one pulls it down by the weight the time since the previous sample earns.
-// With atLeast, the sample only raises the estimate.
+// instant now. The estimate as it stands is the stored one decayed since the
+// previous sample (as health reads it): a sample above that replaces it (the
+// peak), a lower one pulls it down by the weight the time since the previous
+// sample earns, so that it ends between the two. Blending the sample with
+// the stored estimate instead would raise a member resting after a failure
+// above both its decayed estimate and the sample, with the failure's
+// remains. With atLeast, the sample only raises the estimate.
 func (m *member) observe(now, sample int64, atLeast bool) {
 	stamp := m.stamp.Load()
+	w := 0.0
+	if stamp != 0 {
+		w = decayWeight(now - (stamp - 1))
+	}
 	for {
 		old := m.estimate.Load()
 		next := sample
-		if sample < old && stamp != 0 {
+		if current := float64(old) * w; float64(sample) < current {
 			if atLeast {
 				return
 			}
-			w := decayWeight(now - (stamp - 1))
-			next = int64(float64(old)*w + float64(sample)*(1-w))
+			next = int64(current*w + float64(sample)*(1-w))
 		}
 		if m.estimate.CompareAndSwap(old, next) {
 			break
