@@ -272,6 +272,45 @@ func TestTrackerPanics(t *testing.T) {
 		func() { tracker.CloseVia(dialx.DialerFunc(dialtest.Instant())) })
 }
 
+// viaField is a Dialer of a comparable type whose value may not be
+// comparable: its field can hold a DialerFunc.
+type viaField struct{ inner dialx.Dialer }
+
+func (v viaField) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	return v.inner.DialContext(ctx, network, address)
+}
+
+// TestTrackerCloseViaRefusesAValueThatCannotBeCompared: a Dialer whose type
+// is comparable but whose value holds a function cannot be cut by; CloseVia
+// says so before it looks at a connection, and the Tracker goes on working.
+func TestTrackerCloseViaRefusesAValueThatCannotBeCompared(t *testing.T) {
+	pipe := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
+		conn, _ := net.Pipe()
+		return conn, nil
+	})
+	old := viaField{pipe}
+	tracker := dialx.NewTracker(dialx.NewSwappable(old))
+	dialAll(t, tracker, "db:5432")
+
+	assert.PanicsWithValue(t, "dialx: Tracker.CloseVia: d must be comparable, got dialx_test.viaField",
+		func() { tracker.CloseVia(old) })
+	dialed := make(chan error)
+	go func() {
+		conn, err := tracker.Dial("tcp", "db:5432")
+		if err == nil {
+			conn.Close()
+		}
+		dialed <- err
+	}()
+	select {
+	case err := <-dialed:
+		assert.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("a dial hangs: the panic left a shard locked")
+	}
+	assert.Equal(t, 1, tracker.Open())
+}
+
 func TestTrackerUnwrapsToItsDialer(t *testing.T) {
 	inner := &net.Dialer{}
 	tracker := dialx.NewTracker(inner)
