@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"net"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -206,6 +207,24 @@ func TestTrackerKeepsHalfCloseAndTheInnerConnection(t *testing.T) {
 	piped := dialAll(t, dialx.NewTracker(dialx.DialerFunc(dialtest.Instant())), "x:1")[0]
 	_, ok = piped.(interface{ CloseWrite() error })
 	assert.False(t, ok, "a connection that cannot half-close must not claim it can")
+}
+
+// TestTrackerConnKeepsDeadlinesAndAddresses: the wrapper's other methods
+// are the inner connection's: a read deadline times the read out as a
+// net.Error, and the addresses are the socket's.
+func TestTrackerConnKeepsDeadlinesAndAddresses(t *testing.T) {
+	server := dialtest.StartEcho(t)
+	conn := dialAll(t, dialx.NewTracker(&net.Dialer{}), server.Addr())[0]
+	inner := conn.(interface{ NetConn() net.Conn }).NetConn()
+	assert.Equal(t, inner.LocalAddr(), conn.LocalAddr())
+	assert.Equal(t, server.Addr(), conn.RemoteAddr().String())
+
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Millisecond)))
+	_, err := conn.Read(make([]byte, 1))
+	var netErr net.Error
+	require.ErrorAs(t, err, &netErr)
+	assert.True(t, netErr.Timeout(), "nothing was sent: the read times out")
+	assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
 }
 
 func TestTrackerWithKeyGroupsDestinations(t *testing.T) {
