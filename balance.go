@@ -88,7 +88,9 @@ func newBalancer(ds []Dialer, s settings) *Balancer {
 // ranks first for its key among the healthy ones, then to the next: a
 // member that fails (or whose dials take over a second, or that would
 // refuse) loses its keys, each to the member ranked next for it, and only
-// those; they come back when its failure is forgotten.
+// those; they come back when its failure is forgotten, tried one dial at a
+// time as without a key: while that dial is in flight, the member is still
+// bad.
 func (b *Balancer) WithOptions(opts ...Option) *Balancer {
 	s := settings{key: b.key, balance: b.cfg}
 	s.apply("Balancer.WithOptions", takenByBalancer, opts)

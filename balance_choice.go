@@ -173,7 +173,7 @@ func (c *choice) byKey(now int64) *member {
 		switch {
 		case c.refuses(m):
 			class = 2
-		case m.health(now) > badHealth:
+		case m.bad(now):
 			class = 1
 		}
 		weight := mix64(c.hash ^ m.seed)

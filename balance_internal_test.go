@@ -1,7 +1,9 @@
 package dialx
 
 import (
+	"context"
 	"fmt"
+	"net"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -236,5 +238,121 @@ func TestBalancerProbesFindABadMember(t *testing.T) {
 		dialSerially(t, b, 100, "x:1")
 		assert.Equal(t, dials, c.dials.Load(), "the probe found the member bad before any dial did")
 		time.Sleep(time.Hour)
+	})
+}
+
+// TestBalancerAffinityRetriesABadMemberOneDialAtATime: once a bad member's
+// failure has decayed below the bar, its keys go back to it one dial at a
+// time, as without affinity: while that dial hangs, the member still counts
+// as bad, and the other dials for its keys go to the members ranked next.
+func TestBalancerAffinityRetriesABadMemberOneDialAtATime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		us := make([]*upstream, 3)
+		for i := range us {
+			us[i] = &upstream{name: fmt.Sprint("u", i), connect: 10 * time.Millisecond}
+		}
+		b := NewBalancer(dialers(us...)...).WithOptions(WithKey(func(_, address string) string { return address }))
+		var keysOfFirst []string
+		for k := 0; len(keysOfFirst) < 20; k++ {
+			address := fmt.Sprintf("host%d.example:443", k)
+			dialSerially(t, b, 1, address)
+			if us[0].last.Load() == address {
+				keysOfFirst = append(keysOfFirst, address)
+			}
+		}
+
+		us[0].broken.Store(true)
+		dialSerially(t, b, 1, keysOfFirst[0]) // fails over; the member is bad
+		us[0].broken.Store(false)
+		us[0].connect = 5 * time.Second // and now hangs: a black hole behind a timeout
+		time.Sleep(time.Minute)         // its failure has decayed below the bar
+		before := us[0].dials.Load()
+		for _, address := range keysOfFirst {
+			go dialSerially(t, b, 1, address)
+			synctest.Wait()
+		}
+		assert.Equal(t, before+1, us[0].dials.Load(), "one dial tries the member again; the others do not wait for it")
+		time.Sleep(10 * time.Second)
+	})
+}
+
+// TestBalancerDialsInFlightNeverLeak: whether a member's dial connects,
+// fails, is cut short by its ctx or panics, it leaves no dial counted in
+// flight, which would make the member look loaded for good.
+func TestBalancerDialsInFlightNeverLeak(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hanging := &upstream{name: "hanging", connect: time.Hour}
+		failing := &upstream{name: "failing", connect: time.Millisecond}
+		failing.broken.Store(true)
+		working := &upstream{name: "working", connect: time.Millisecond}
+		panicking := DialerFunc(func(context.Context, string, string) (net.Conn, error) { panic("member") })
+		cut, failover, panicked := NewBalancer(hanging), NewBalancer(failing, working), NewBalancer(panicking)
+
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		_, err := cut.DialContext(ctx, "tcp", "a:1")
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		dialSerially(t, failover, 10, "a:1")
+		assert.PanicsWithValue(t, "member", func() { panicked.Dial("tcp", "a:1") })
+
+		for _, b := range []*Balancer{cut, failover, panicked} {
+			for _, m := range b.members {
+				assert.Zero(t, m.inFlight.Load(), "member %d of %v", m.index, b.dialers)
+			}
+		}
+	})
+}
+
+// TestMemberEstimateIsAPeakEWMA: the estimate jumps to a slower sample,
+// decays towards zero while the member rests, and a faster sample pulls the
+// estimate as it stands towards it: never above where it was, never below
+// the sample.
+func TestMemberEstimateIsAPeakEWMA(t *testing.T) {
+	const ms = int64(time.Millisecond)
+	type sample struct{ at, took int64 }
+	for _, tt := range []struct {
+		name     string
+		samples  []sample
+		at       int64
+		min, max time.Duration
+	}{
+		{name: "a slower sample is taken at once",
+			samples: []sample{{0, 10 * ms}, {1000 * ms, 100 * ms}}, at: 1000 * ms,
+			min: 100 * time.Millisecond, max: 100 * time.Millisecond},
+		{name: "a rest decays it by e every 10 s",
+			samples: []sample{{0, 100 * ms}}, at: 10000 * ms,
+			min: 36 * time.Millisecond, max: 37 * time.Millisecond},
+		{name: "a failure is forgotten in about 70 s",
+			samples: []sample{{0, int64(failureCost)}}, at: 70000 * ms,
+			min: 9 * time.Millisecond, max: 10 * time.Millisecond},
+		{name: "after a rest, a faster sample lowers it",
+			// decayed to 24.8 ms by the rest; the 10 ms sample must not
+			// add the failure's remains to itself (34.8 ms)
+			samples: []sample{{0, int64(failureCost)}, {60000 * ms, 10 * ms}}, at: 60000 * ms,
+			min: 10 * time.Millisecond, max: 25 * time.Millisecond},
+		{name: "a sample slower than the decayed estimate is taken at once",
+			samples: []sample{{0, int64(failureCost)}, {20000 * ms, 5000 * ms}}, at: 20000 * ms,
+			min: 5 * time.Second, max: 5 * time.Second},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var m member
+			for _, s := range tt.samples {
+				m.observe(s.at, s.took, false)
+			}
+			got := m.health(tt.at)
+			assert.GreaterOrEqual(t, got, tt.min)
+			assert.LessOrEqual(t, got, tt.max)
+		})
+	}
+
+	t.Run("faster samples bring it down over about 10 s", func(t *testing.T) {
+		var m member
+		m.observe(0, 100*ms, false)
+		for at := ms; at <= 10000*ms; at += ms {
+			m.observe(at, 10*ms, false)
+		}
+		got := m.health(10000 * ms)
+		assert.Greater(t, got, 10*time.Millisecond)
+		assert.Less(t, got, 20*time.Millisecond, "most of the way down: the gap decays and is blended away")
 	})
 }

@@ -65,20 +65,27 @@ func (m *member) record(ctx context.Context, start int64, conn net.Conn, err err
 }
 
 // observe adds a sample, a connect time in nanoseconds, to the estimate at
-// instant now: a sample above the estimate replaces it (the peak), a lower
-// one pulls it down by the weight the time since the previous sample earns.
-// With atLeast, the sample only raises the estimate.
+// instant now. The estimate as it stands is the stored one decayed since the
+// previous sample (as health reads it): a sample above that replaces it (the
+// peak), a lower one pulls it down by the weight the time since the previous
+// sample earns, so that it ends between the two. Blending the sample with
+// the stored estimate instead would raise a member resting after a failure
+// above both its decayed estimate and the sample, with the failure's
+// remains. With atLeast, the sample only raises the estimate.
 func (m *member) observe(now, sample int64, atLeast bool) {
 	stamp := m.stamp.Load()
+	w := 0.0
+	if stamp != 0 {
+		w = decayWeight(now - (stamp - 1))
+	}
 	for {
 		old := m.estimate.Load()
 		next := sample
-		if sample < old && stamp != 0 {
+		if current := float64(old) * w; float64(sample) < current {
 			if atLeast {
 				return
 			}
-			w := decayWeight(now - (stamp - 1))
-			next = int64(float64(old)*w + float64(sample)*(1-w))
+			next = int64(current*w + float64(sample)*(1-w))
 		}
 		if m.estimate.CompareAndSwap(old, next) {
 			break
@@ -113,6 +120,17 @@ func (m *member) health(now int64) time.Duration {
 		return 0
 	}
 	return time.Duration(float64(m.estimate.Load()) * decayWeight(now-(stamp-1)))
+}
+
+// bad reports whether the member counts as bad for affinity at instant
+// now: its estimate is over badHealth, decayed only while no dial is in
+// flight, as in cost, so that a member getting over a failure has its keys
+// back one dial at a time, not all at once while that dial hangs.
+func (m *member) bad(now int64) bool {
+	if m.inFlight.Load() == 0 {
+		return m.health(now) > badHealth
+	}
+	return m.stamp.Load() != 0 && m.estimate.Load() > int64(badHealth)
 }
 
 // decayWeight is how much of an estimate is left age nanoseconds later.

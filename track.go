@@ -39,7 +39,12 @@ import (
 // [*net.TCPConn] or a [*net.UnixConn]), and NetConn, as a [crypto/tls.Conn]
 // has, returns the inner connection for anything else: SyscallConn, keep-alive
 // settings, a type switch. Close the wrapper, not what NetConn returns, or the
-// connection stays counted.
+// connection stays counted. The wrapper is thus no [*crypto/tls.Conn] when
+// the Tracker is over a [TLS], and http.Transport's DialTLSContext needs one
+// to read the negotiated protocol: put the Tracker beneath the TLS instead,
+// NewTLS(NewTracker(d), config), whose cuts close the TLS connection's
+// transport. Nor has it a *net.TCPConn's ReadFrom and WriteTo, so io.Copy
+// through it does not use sendfile or splice.
 //
 // Use [NewTracker] to make one; the zero value is not usable. A Tracker is
 // safe for concurrent use by multiple goroutines.

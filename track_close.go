@@ -22,16 +22,19 @@ func (t *Tracker) CloseTo(destination string) int {
 }
 
 // CloseVia closes the connections made through d, as CloseAll does: after
-// a [Swappable.Swap], the Dialer it returned. It panics if d is nil or its
-// type is not comparable, as a [DialerFunc] is not: a Dialer to cut by must
-// be comparable, a pointer for instance.
+// a [Swappable.Swap], the Dialer it returned. It panics if d is nil or not
+// comparable, as a [DialerFunc] is not, nor a struct holding one: a Dialer
+// to cut by must be comparable, a pointer for instance.
 func (t *Tracker) CloseVia(d Dialer) int {
 	if isNilDialer(d) {
 		panic("dialx: Tracker.CloseVia: d must not be nil, got nil")
 	}
-	// A comparable d never panics in ==: a stored Dialer of another type
-	// compares unequal without its values being looked at.
-	if !reflect.TypeOf(d).Comparable() {
+	// A comparable d never panics in ==: a stored Dialer of another type, or
+	// holding a value of another type, compares unequal without its values
+	// being looked at. The value is checked, not only its type, as a struct
+	// may hold a function in an interface field; == would then panic with
+	// a shard's lock held.
+	if !reflect.ValueOf(d).Comparable() {
 		panic(fmt.Sprintf("dialx: Tracker.CloseVia: d must be comparable, got %T", d))
 	}
 	return t.close(nil, func(c *trackedConn) bool { return c.via == d })

@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"net"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -208,6 +209,24 @@ func TestTrackerKeepsHalfCloseAndTheInnerConnection(t *testing.T) {
 	assert.False(t, ok, "a connection that cannot half-close must not claim it can")
 }
 
+// TestTrackerConnKeepsDeadlinesAndAddresses: the wrapper's other methods
+// are the inner connection's: a read deadline times the read out as a
+// net.Error, and the addresses are the socket's.
+func TestTrackerConnKeepsDeadlinesAndAddresses(t *testing.T) {
+	server := dialtest.StartEcho(t)
+	conn := dialAll(t, dialx.NewTracker(&net.Dialer{}), server.Addr())[0]
+	inner := conn.(interface{ NetConn() net.Conn }).NetConn()
+	assert.Equal(t, inner.LocalAddr(), conn.LocalAddr())
+	assert.Equal(t, server.Addr(), conn.RemoteAddr().String())
+
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Millisecond)))
+	_, err := conn.Read(make([]byte, 1))
+	var netErr net.Error
+	require.ErrorAs(t, err, &netErr)
+	assert.True(t, netErr.Timeout(), "nothing was sent: the read times out")
+	assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
+}
+
 func TestTrackerWithKeyGroupsDestinations(t *testing.T) {
 	server := dialtest.StartEcho(t)
 	host := func(_, address string) string {
@@ -270,6 +289,45 @@ func TestTrackerPanics(t *testing.T) {
 	assert.PanicsWithValue(t, "dialx: Tracker.CloseVia: d must not be nil, got nil", func() { tracker.CloseVia(nil) })
 	assert.PanicsWithValue(t, "dialx: Tracker.CloseVia: d must be comparable, got dialx.DialerFunc",
 		func() { tracker.CloseVia(dialx.DialerFunc(dialtest.Instant())) })
+}
+
+// viaField is a Dialer of a comparable type whose value may not be
+// comparable: its field can hold a DialerFunc.
+type viaField struct{ inner dialx.Dialer }
+
+func (v viaField) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	return v.inner.DialContext(ctx, network, address)
+}
+
+// TestTrackerCloseViaRefusesAValueThatCannotBeCompared: a Dialer whose type
+// is comparable but whose value holds a function cannot be cut by; CloseVia
+// says so before it looks at a connection, and the Tracker goes on working.
+func TestTrackerCloseViaRefusesAValueThatCannotBeCompared(t *testing.T) {
+	pipe := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
+		conn, _ := net.Pipe()
+		return conn, nil
+	})
+	old := viaField{pipe}
+	tracker := dialx.NewTracker(dialx.NewSwappable(old))
+	dialAll(t, tracker, "db:5432")
+
+	assert.PanicsWithValue(t, "dialx: Tracker.CloseVia: d must be comparable, got dialx_test.viaField",
+		func() { tracker.CloseVia(old) })
+	dialed := make(chan error)
+	go func() {
+		conn, err := tracker.Dial("tcp", "db:5432")
+		if err == nil {
+			conn.Close()
+		}
+		dialed <- err
+	}()
+	select {
+	case err := <-dialed:
+		assert.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("a dial hangs: the panic left a shard locked")
+	}
+	assert.Equal(t, 1, tracker.Open())
 }
 
 func TestTrackerUnwrapsToItsDialer(t *testing.T) {

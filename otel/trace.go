@@ -15,7 +15,8 @@ import (
 // dial's ctx carries, if it is recording one, as an event named after its Op
 // and Kind ("repeat attempt") with attributes dialx.address, dialx.n,
 // dialx.of, dialx.elapsed (seconds), and dialx.detail, dialx.from, dialx.to
-// and dialx.error where they apply. It takes [WithMeterProvider].
+// and dialx.error where they apply. It takes [WithMeterProvider]. The Trace
+// is safe for concurrent use by multiple goroutines, as a Trace must be.
 func NewTrace(opts ...Option) dialx.Trace {
 	return newTrace(newRecorder(newConfig("NewTrace", opts).meters))
 }

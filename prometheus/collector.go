@@ -4,7 +4,7 @@
 //	dialx_dials_total{op, outcome}             counter    dials that ended
 //	dialx_dial_duration_seconds{op, outcome}   histogram  how long they took
 //	dialx_events_total{op, kind}               counter    retries, refusals, circuit changes...
-//	dialx_open_connections{destination}        gauge      open connections of a Tracker
+//	dialx_open_connections{destination}        gauge      open connections of a Tracker (20 busiest destinations, then the rest)
 //
 // A dial is an innermost one (op "dial", from its "dial done"
 // [dialx.Event]) or, through a [Dialer], a whole one (op names the Dialer it
@@ -20,7 +20,10 @@
 package prometheus
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	prom "github.com/prometheus/client_golang/prometheus"
@@ -60,9 +63,12 @@ type option func(*Collector)
 func (o option) apply(c *Collector) { o(c) }
 
 // WithTracker adds the gauge dialx_open_connections, the connections
-// tracker keeps open by destination. There is a series per destination
-// with open connections: where destinations are many (a forward proxy),
-// give the Tracker a [dialx.WithKey] that groups them. It panics if
+// tracker keeps open by destination. Of the destinations with open
+// connections, the 20 with the most have a series each, and the others'
+// connections are summed in the series whose destination is "" (which
+// Prometheus stores without the label): however many destinations there
+// are (a forward proxy's), a scrape reads at most 21 series, and
+// sum(dialx_open_connections) counts every connection open. It panics if
 // tracker is nil.
 func WithTracker(tracker *dialx.Tracker) Option {
 	if tracker == nil {
@@ -119,10 +125,50 @@ func (c *Collector) Collect(ch chan<- prom.Metric) {
 	c.r.duration.Collect(ch)
 	c.r.events.Collect(ch)
 	if c.tracker != nil {
-		for destination, open := range c.tracker.Destinations() {
-			ch <- prom.MustNewConstMetric(c.open, prom.GaugeValue, float64(open), destination)
+		for _, d := range busiest(c.tracker) {
+			ch <- prom.MustNewConstMetric(c.open, prom.GaugeValue, float64(d.open), d.destination)
 		}
 	}
+}
+
+// maxDestinations bounds the series of dialx_open_connections, whatever the
+// number of destinations a Tracker has connections open to: a forward proxy
+// may have thousands, each a series that a Prometheus server would keep.
+const maxDestinations = 20
+
+// openTo is the number of connections open to one destination.
+type openTo struct {
+	destination string
+	open        int
+}
+
+// busiest returns the destinations of tracker with connections open, at most
+// maxDestinations of those with the most (ties broken by name, so that a
+// scrape picks the same), and one more, "", with the sum of the others': the
+// series add up to all the connections open.
+func busiest(tracker *dialx.Tracker) []openTo {
+	var counts []openTo
+	rest := 0
+	for destination, open := range tracker.Destinations() {
+		if destination == "" { // would be taken for the rest
+			rest += open
+			continue
+		}
+		counts = append(counts, openTo{destination, open})
+	}
+	if len(counts) > maxDestinations {
+		slices.SortFunc(counts, func(a, b openTo) int {
+			return cmp.Or(cmp.Compare(b.open, a.open), strings.Compare(a.destination, b.destination))
+		})
+		for _, d := range counts[maxDestinations:] {
+			rest += d.open
+		}
+		counts = counts[:maxDestinations]
+	}
+	if rest > 0 {
+		counts = append(counts, openTo{"", rest})
+	}
+	return counts
 }
 
 func (r *recorder) Dial(_ context.Context, op, outcome string, elapsed time.Duration) {

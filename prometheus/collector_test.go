@@ -3,6 +3,7 @@ package prometheus_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -121,6 +122,50 @@ func TestCollectorReportsATrackersOpenConnections(t *testing.T) {
 	for _, conn := range conns {
 		conn.Close()
 	}
+}
+
+// TestCollectorBoundsTheSeriesOfOpenConnections: however many destinations
+// a Tracker has connections open to (a forward proxy's), the gauge has a
+// series for each of the 20 with the most and one, destination "", for the
+// rest, and the series still add up to every open connection.
+func TestCollectorBoundsTheSeriesOfOpenConnections(t *testing.T) {
+	tracker := dialx.NewTracker(dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
+		conn, _ := net.Pipe()
+		return conn, nil
+	}))
+	collector := dialxprom.NewCollector(dialxprom.WithTracker(tracker))
+	registry := registered(t, collector)
+	var conns []net.Conn
+	for i := range 500 {
+		for range 1 + i/490*2 { // ten destinations with three connections, the others with one
+			conn, err := tracker.Dial("tcp", fmt.Sprintf("host%d.example:443", i))
+			require.NoError(t, err)
+			conns = append(conns, conn)
+		}
+	}
+	defer func() {
+		for _, conn := range conns {
+			conn.Close()
+		}
+	}()
+
+	assert.Equal(t, 21, testutil.CollectAndCount(collector, "dialx_open_connections"))
+	families, err := registry.Gather()
+	require.NoError(t, err)
+	total, threes := 0.0, 0
+	for _, family := range families {
+		if family.GetName() != "dialx_open_connections" {
+			continue
+		}
+		for _, m := range family.GetMetric() {
+			total += m.GetGauge().GetValue()
+			if m.GetGauge().GetValue() == 3 {
+				threes++
+			}
+		}
+	}
+	assert.Equal(t, float64(len(conns)), total, "the series add up to every open connection")
+	assert.Equal(t, 10, threes, "the busiest destinations have a series each")
 }
 
 func TestPanics(t *testing.T) {

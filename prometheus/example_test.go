@@ -41,6 +41,42 @@ func ExampleNewCollector() {
 	// dialx_open_connections destination=db.internal:5432
 }
 
+func ExampleNewDialer() {
+	// An upstream that refuses its first connection, behind a Repeat that
+	// tries again.
+	dials := 0
+	upstream := dialx.DialerFunc(func(context.Context, string, string) (net.Conn, error) {
+		if dials++; dials == 1 {
+			return nil, errors.New("connection refused")
+		}
+		conn, _ := net.Pipe()
+		return conn, nil
+	})
+	collector := dialxprom.NewCollector()
+	registry := prom.NewRegistry()
+	registry.MustRegister(collector)
+
+	// The whole dial counts under the Dialer it wraps ("repeat"), each
+	// innermost dial under "dial", each retry as an event.
+	d := dialxprom.NewDialer(dialx.NewRepeat(upstream, 3), collector)
+	conn, err := d.DialContext(context.Background(), "tcp", "db.internal:5432")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer conn.Close()
+
+	printSeries(registry)
+	// Output:
+	// dialx_dial_duration_seconds op=dial outcome=error
+	// dialx_dial_duration_seconds op=dial outcome=ok
+	// dialx_dial_duration_seconds op=repeat outcome=ok
+	// dialx_dials_total op=dial outcome=error
+	// dialx_dials_total op=dial outcome=ok
+	// dialx_dials_total op=repeat outcome=ok
+	// dialx_events_total kind=attempt op=repeat
+}
+
 func ExampleCollector_Trace() {
 	collector := dialxprom.NewCollector()
 	registry := prom.NewRegistry()
