@@ -77,6 +77,12 @@ func noProxyPattern(entry string) (pattern string, ok bool) {
 		// trailing dot would be dropped by rules, which httpproxy keeps.
 		return "", false
 	}
+	if _, err := rules.Canonical(name + ":1"); err != nil {
+		// A name rules refuses, one that ends in a number above all, is
+		// no part of a name it reads, and would make "*.1" a glob over
+		// IPv4 addresses, which httpproxy never matches by name.
+		return "", false
+	}
 	if self {
 		pattern = "." + name
 	} else {
