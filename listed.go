@@ -25,9 +25,7 @@ func NewListed(table *rules.Table, listed, unlisted Dialer) *Selective {
 		panic("dialx: NewListed: unlisted must not be nil, got nil")
 	}
 	s := &Selective{dialers: []Dialer{listed, unlisted}, table: table, listed: true}
-	for range table.Len() {
-		s.route.Add(0)
-	}
+	s.route.AddN(0, table.Len())
 	s.route.Add(1) // the catch-all
 	s.route.Trim()
 	return s

@@ -16,12 +16,18 @@ type Runs struct {
 }
 
 // Add gives the next position the value v.
-func (r *Runs) Add(v int32) {
+func (r *Runs) Add(v int32) { r.AddN(v, 1) }
+
+// AddN gives the next n positions the value v.
+func (r *Runs) AddN(v int32, n int) {
+	if n <= 0 {
+		return
+	}
 	if len(r.values) == 0 || r.values[len(r.values)-1] != v {
 		r.starts = append(r.starts, r.n)
 		r.values = append(r.values, v)
 	}
-	r.n++
+	r.n += int32(n)
 }
 
 // At returns the value of position i, which must have been added.

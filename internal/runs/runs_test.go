@@ -36,3 +36,17 @@ func TestEqualNeighboursShareOneRun(t *testing.T) {
 	}
 	assert.Equal(t, []int32{0, 1, 2}, r.Values())
 }
+
+func TestAddNAddsARunAtOnce(t *testing.T) {
+	var r Runs
+	r.AddN(3, 1000)
+	r.AddN(4, 0)
+	r.Add(5)
+	r.AddN(5, 2)
+	require.Equal(t, 1003, r.Len())
+	assert.Equal(t, int32(3), r.At(0))
+	assert.Equal(t, int32(3), r.At(999))
+	assert.Equal(t, int32(5), r.At(1000))
+	assert.Equal(t, int32(5), r.At(1002))
+	assert.Equal(t, []int32{3, 5}, r.Values())
+}
